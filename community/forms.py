@@ -1,0 +1,140 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from community.models import Cluster, Membership, Organisation, Profile, Space
+from community.services import profile_create
+
+
+class SignupExtraForm(forms.Form):
+    """The fields allauth's sign-up form adds to e-mail and password."""
+
+    display_name = forms.CharField(
+        label=_("Display name"),
+        max_length=80,
+        help_text=_("How other members will see you, e.g. “Claire M.”."),
+    )
+
+    def signup(self, request, user):
+        profile_create(user=user, display_name=self.cleaned_data["display_name"])
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = Profile
+        fields = [
+            "display_name",
+            "photo",
+            "bio",
+            "organisation",
+            "country",
+            "region",
+            "languages",
+            "sectors",
+            "themes",
+            "roles",
+            "profile_visibility",
+            *(f"{name}_visibility" for name in Profile.VISIBILITY_FIELDS),
+        ]
+        widgets = {
+            "languages": forms.CheckboxSelectMultiple,
+            "sectors": forms.CheckboxSelectMultiple,
+            "themes": forms.CheckboxSelectMultiple,
+            "roles": forms.CheckboxSelectMultiple,
+            "bio": forms.Textarea(attrs={"rows": 5}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["photo"].widget.attrs["accept"] = "image/jpeg,image/png,image/webp"
+
+    def visibility_fields(self):
+        return [self[f"{name}_visibility"] for name in Profile.VISIBILITY_FIELDS]
+
+
+class SpaceForm(forms.ModelForm):
+    class Meta:
+        model = Space
+        fields = [
+            "name",
+            "slug",
+            "tagline",
+            "description",
+            "cover",
+            "cluster",
+            "themes",
+            "visibility",
+            "join_policy",
+        ]
+        widgets = {
+            "themes": forms.CheckboxSelectMultiple,
+            "description": forms.Textarea(attrs={"rows": 6}),
+            "visibility": forms.RadioSelect,
+            "join_policy": forms.RadioSelect,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cover"].widget.attrs["accept"] = "image/jpeg,image/png,image/webp"
+
+
+class OrganisationForm(forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = [
+            "name",
+            "slug",
+            "kind",
+            "size_band",
+            "sector",
+            "country",
+            "region",
+            "website",
+            "description",
+            "equality_referent",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        referent = self.fields["equality_referent"]
+        if self.instance.pk:
+            referent.queryset = referent.queryset.filter(
+                profile__organisation=self.instance
+            ).select_related("profile")
+        else:
+            del self.fields["equality_referent"]
+
+
+class ClusterForm(forms.ModelForm):
+    class Meta:
+        model = Cluster
+        fields = ["name", "slug", "country", "region", "description", "logo", "website"]
+
+
+class JoinRequestForm(forms.Form):
+    message = forms.CharField(
+        label=_("A word for the animators (optional)"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"), max_length=254)
+    role = forms.ChoiceField(
+        label=_("Role"), choices=Membership.Role.choices, initial=Membership.Role.MEMBER
+    )
+
+
+class DirectoryFilterForm(forms.Form):
+    q = forms.CharField(label=_("Name"), required=False, max_length=80)
+    theme = forms.ChoiceField(label=_("Theme"), required=False)
+    sector = forms.ChoiceField(label=_("Sector"), required=False)
+    region = forms.CharField(label=_("Region"), required=False, max_length=100)
+    role = forms.ChoiceField(label=_("Role"), required=False)
+    language = forms.ChoiceField(label=_("Language"), required=False)
+
+    def __init__(self, *args, vocabularies: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, terms in vocabularies.items():
+            self.fields[name].choices = [("", _("Any"))] + [(t.slug, t.label) for t in terms]

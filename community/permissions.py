@@ -1,0 +1,150 @@
+"""Who may do what in the community app.
+
+`check_*` raises PermissionDenied with a translated reason; `can_*` returns a bool for
+templates. `access_*` (in selectors) fetches and authorises in one step and answers 404 for
+what the user may not see, so ids leak nothing. Services call these checks themselves.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
+from community.models import Cluster, Membership, Organisation, Space
+
+
+def is_platform_staff(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active and user.is_staff)
+
+
+def _membership(user, space: Space) -> Membership | None:
+    """The user's membership of `space`, looked up once per request and cached on the user."""
+    if not (user and user.is_authenticated):
+        return None
+    cache = user.__dict__.setdefault("_membership_cache", {})
+    if space.pk not in cache:
+        cache[space.pk] = Membership.objects.filter(space=space, user=user).first()
+    return cache[space.pk]
+
+
+def forget_memberships(user) -> None:
+    """Drop the per-request membership cache after a service changed a membership."""
+    if user is not None:
+        user.__dict__.pop("_membership_cache", None)
+
+
+def is_cluster_animator(user, cluster: Cluster | None) -> bool:
+    if cluster is None or not (user and user.is_authenticated):
+        return False
+    return cluster.animators.filter(pk=user.pk).exists()
+
+
+# --- Spaces -----------------------------------------------------------------------------------
+
+
+def can_view_space(user, space: Space) -> bool:
+    """Whether the space exists for this user at all (its page, its name in lists)."""
+    if space.visibility == Space.Visibility.PUBLIC:
+        return True
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    if space.visibility == Space.Visibility.MEMBERS or is_platform_staff(user):
+        return True
+    membership = _membership(user, space)
+    if membership and membership.state in (Membership.State.ACTIVE, Membership.State.INVITED):
+        return True
+    return is_cluster_animator(user, space.cluster)
+
+
+def is_active_member(user, space: Space) -> bool:
+    membership = _membership(user, space)
+    return bool(membership and membership.is_active)
+
+
+def can_manage_members(user, space: Space) -> bool:
+    """Approve and decline requests, invite, remove: the space's moderators and animators."""
+    if is_platform_staff(user):
+        return True
+    membership = _membership(user, space)
+    if membership and membership.can_manage_members:
+        return True
+    return is_cluster_animator(user, space.cluster)
+
+
+def can_edit_space(user, space: Space) -> bool:
+    """Edit the space and change roles: its animators, its cluster's animators, staff."""
+    if is_platform_staff(user):
+        return True
+    membership = _membership(user, space)
+    if membership and membership.is_active and membership.role == Membership.Role.ANIMATOR:
+        return True
+    return is_cluster_animator(user, space.cluster)
+
+
+def can_create_space(user) -> bool:
+    if is_platform_staff(user):
+        return True
+    return bool(user and user.is_authenticated and user.animated_clusters.exists())
+
+
+def check_view_space(user, space: Space) -> None:
+    if not can_view_space(user, space):
+        raise PermissionDenied(_("You cannot see this space."))
+
+
+def check_manage_members(user, space: Space) -> None:
+    if not can_manage_members(user, space):
+        raise PermissionDenied(_("Only the space's moderators and animators can do this."))
+
+
+def check_edit_space(user, space: Space) -> None:
+    if not can_edit_space(user, space):
+        raise PermissionDenied(_("Only the space's animators can edit it."))
+
+
+def check_create_space(user) -> None:
+    if not can_create_space(user):
+        raise PermissionDenied(_("Only cluster animators can create spaces."))
+
+
+def check_decide_request(user, membership: Membership) -> None:
+    if membership.user_id == getattr(user, "pk", None):
+        raise PermissionDenied(_("You cannot decide on your own request."))
+    check_manage_members(user, membership.space)
+
+
+def can_see_member_list(user, space: Space) -> bool:
+    """Public spaces show members to signed-in members; others to whoever can see the space."""
+    return bool(user and user.is_authenticated and can_view_space(user, space))
+
+
+# --- Organisations and clusters ---------------------------------------------------------------
+
+
+def can_edit_organisation(user, organisation: Organisation) -> bool:
+    if is_platform_staff(user):
+        return True
+    if not (user and user.is_authenticated):
+        return False
+    if organisation.equality_referent_id == user.pk:
+        return True
+    return organisation.clusters.filter(animators=user).exists()
+
+
+def check_edit_organisation(user, organisation: Organisation) -> None:
+    if not can_edit_organisation(user, organisation):
+        raise PermissionDenied(
+            _("Only the organisation's equality referent or its cluster's animators can edit it.")
+        )
+
+
+def can_edit_cluster(user, cluster: Cluster) -> bool:
+    return is_platform_staff(user) or is_cluster_animator(user, cluster)
+
+
+def check_edit_cluster(user, cluster: Cluster) -> None:
+    if not can_edit_cluster(user, cluster):
+        raise PermissionDenied(_("Only the cluster's animators can edit it."))
+
+
+def check_signed_in(user) -> None:
+    if not (user and user.is_authenticated and user.is_active):
+        raise PermissionDenied(_("Please sign in first."))

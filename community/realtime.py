@@ -1,0 +1,92 @@
+"""Publishing to the per-tab sockets, and the streams a socket may subscribe to.
+
+Services publish; nothing else does. `publish_after_commit` takes a payload that is already
+plain data (serialised before the commit hook, so it says what the transaction wrote) and sends
+it to the channel layer group once the transaction has committed. The database stays the
+truth; the channel layer only carries news.
+
+Streams are named `notifications` (the signed-in user's own) and `space:<id>`. Each stream
+kind registers how to authorise a user and which group carries its events, so the consumer
+checks permission at every subscribe with the same functions the views use. Later apps add
+their kinds (`room:<id>`, `topic:<id>`) with `register_stream`.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+# Control messages for every socket of a user (log-out, deactivation, access changes).
+USER_GROUP = "user.{user_id}"
+
+
+def user_group(user_id: int) -> str:
+    return USER_GROUP.format(user_id=user_id)
+
+
+def send_now(group: str, message: dict) -> None:
+    layer = get_channel_layer()
+    if layer is not None:
+        async_to_sync(layer.group_send)(group, message)
+
+
+def publish_after_commit(group: str, message: dict) -> None:
+    """Send `message` to `group` once the current transaction commits (at once outside one)."""
+    transaction.on_commit(lambda: send_now(group, message))
+
+
+def publish_event(*, group: str, stream: str, event: str, data: dict) -> None:
+    """A stream event, delivered as `{"type": "event", "stream", "event", "data"}` frames."""
+    publish_after_commit(
+        group,
+        {"type": "stream.event", "stream": stream, "event": event, "data": data},
+    )
+
+
+def publish_access_changed(*, user_id: int) -> None:
+    """Tell the user's sockets to re-check every subscription (a membership was lost)."""
+    publish_after_commit(user_group(user_id), {"type": "access.changed"})
+
+
+def publish_session_ended(*, user_id: int, session_key: str | None) -> None:
+    """Close the sockets opened with this session (all of the user's if session_key is None)."""
+    publish_after_commit(
+        user_group(user_id), {"type": "session.ended", "session_key": session_key}
+    )
+
+
+@dataclass(frozen=True)
+class StreamKind:
+    """How to authorise and route one kind of stream.
+
+    `authorise(user, key)` returns True when the user may subscribe; it runs in a thread (it
+    may query the database). `group(user, key)` names the channel layer group. `state(user,
+    key)` returns the initial state sent with the `subscribed` frame.
+    """
+
+    authorise: Callable
+    group: Callable
+    state: Callable = lambda user, key: {}
+    needs_key: bool = True
+
+
+_STREAM_KINDS: dict[str, StreamKind] = {}
+
+
+def register_stream(prefix: str, kind: StreamKind) -> None:
+    _STREAM_KINDS[prefix] = kind
+
+
+def resolve_stream(name: str) -> tuple[StreamKind, str] | None:
+    """`"space:12"` → (the space kind, "12"); None when the name is not a known stream."""
+    if not isinstance(name, str) or len(name) > 100:
+        return None
+    prefix, _, key = name.partition(":")
+    kind = _STREAM_KINDS.get(prefix)
+    if kind is None or bool(key) != kind.needs_key:
+        return None
+    if kind.needs_key and not key.isdigit():
+        return None
+    return kind, key

@@ -1,0 +1,45 @@
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from community.models import Profile
+
+from ._common import apply_fields, set_many
+
+PROFILE_FIELDS = (
+    "display_name",
+    "photo",
+    "bio",
+    "languages",
+    "country",
+    "region",
+    "sectors",
+    "themes",
+    "roles",
+    "organisation",
+    "profile_visibility",
+    *(f"{name}_visibility" for name in Profile.VISIBILITY_FIELDS),
+)
+
+
+def profile_create(*, user, display_name: str) -> Profile:
+    """The profile every account gets at sign-up."""
+    profile = Profile(user=user, display_name=display_name.strip())
+    profile.full_clean()
+    profile.save()
+    return profile
+
+
+def profile_update(*, by, profile: Profile, **fields) -> Profile:
+    """A member edits their own profile; nobody edits another's."""
+    if by.pk != profile.user_id:
+        raise PermissionDenied(_("You can only edit your own profile."))
+    with transaction.atomic():
+        profile = Profile.objects.select_for_update().get(pk=profile.pk)
+        many = apply_fields(profile, fields, PROFILE_FIELDS)
+        if "display_name" in fields:
+            profile.display_name = profile.display_name.strip()
+        profile.full_clean()
+        profile.save()
+        set_many(profile, fields, many)
+    return profile

@@ -1,0 +1,70 @@
+"""The streams the community app offers on the per-tab socket (see docs/realtime.md).
+
+- `notifications`: the signed-in member's own notifications; state is the unread count.
+- `space:<id>`: news of a space the member may see (member count changes).
+"""
+
+from django.contrib.sessions.backends.base import SessionBase
+from django.utils.module_loading import import_string
+from django.conf import settings
+
+from community.models import Membership, Space, User
+from community.notifications import notifications_group, unread_count
+from community.permissions import can_view_space
+from community.realtime import StreamKind, register_stream
+from community.services.spaces import space_group
+
+
+def _signed_in(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def _space(key: str) -> Space | None:
+    return Space.objects.select_related("cluster").filter(pk=int(key)).first()
+
+
+def _may_see_space(user, key: str) -> bool:
+    space = _space(key)
+    if space is None:
+        return False
+    # Fresh permission state: a membership may have changed since the socket cached it.
+    if user is not None:
+        user.__dict__.pop("_membership_cache", None)
+    return can_view_space(user, space)
+
+
+def _space_state(user, key: str) -> dict:
+    count = Membership.objects.filter(space_id=int(key), state=Membership.State.ACTIVE).count()
+    return {"member_count": count}
+
+
+def session_is_valid(user, session_key: str | None) -> bool:
+    """Whether a socket opened by `user` with `session_key` may stay open."""
+    if not (user and user.is_authenticated):
+        return True  # An anonymous socket has nothing to lose.
+    if not User.objects.filter(pk=user.pk, is_active=True).exists():
+        return False
+    if not session_key:
+        return False
+    store: SessionBase = import_string(settings.SESSION_ENGINE + ".SessionStore")(session_key)
+    return str(store.get("_auth_user_id")) == str(user.pk)
+
+
+def register() -> None:
+    register_stream(
+        "notifications",
+        StreamKind(
+            authorise=lambda user, key: _signed_in(user),
+            group=lambda user, key: notifications_group(user.pk),
+            state=lambda user, key: {"unread": unread_count(user)},
+            needs_key=False,
+        ),
+    )
+    register_stream(
+        "space",
+        StreamKind(
+            authorise=_may_see_space,
+            group=lambda user, key: space_group(int(key)),
+            state=_space_state,
+        ),
+    )

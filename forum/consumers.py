@@ -1,0 +1,177 @@
+"""The one websocket of a browser tab, multiplexed by stream (protocol in docs/realtime.md).
+
+The consumer parses frames, asks the stream kinds registered in `community.realtime` whether
+the user may subscribe, and forwards the events services publish. It makes no ORM call of its
+own: permission and state functions run in a thread through `database_sync_to_async`.
+"""
+
+import json
+import time
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from community.realtime import resolve_stream, user_group
+from community.streams import session_is_valid
+
+CLOSE_SIGNED_OUT = 4001
+
+
+class TokenBucket:
+    """Frames a socket may send: `rate` per second on average, bursts up to `capacity`."""
+
+    def __init__(self, rate: float, capacity: float):
+        self.rate = rate
+        self.capacity = capacity
+        self.tokens = capacity
+        self.stamp = time.monotonic()
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
+        return False
+
+
+class PlatformSocket(AsyncJsonWebsocketConsumer):
+    async def connect(self):
+        self.user = self.scope.get("user")
+        session = self.scope.get("session")
+        self.session_key = getattr(session, "session_key", None)
+        self.subscriptions: dict[str, str] = {}
+        self.limits = settings.REALTIME
+        self.bucket = TokenBucket(rate=10, capacity=30)
+        self.signed_in = bool(self.user and self.user.is_authenticated)
+        await self.accept()
+        if self.signed_in:
+            await self.channel_layer.group_add(user_group(self.user.pk), self.channel_name)
+        await self.send_json(
+            {
+                "type": "hello",
+                "user": self.user.pk if self.signed_in else None,
+                "heartbeat": self.limits["HEARTBEAT_SECONDS"],
+                "max_frame_bytes": self.limits["MAX_FRAME_BYTES"],
+                "max_streams": self.limits["MAX_STREAMS_PER_SOCKET"],
+            }
+        )
+
+    async def disconnect(self, code):
+        groups = set(self.subscriptions.values())
+        if self.signed_in:
+            groups.add(user_group(self.user.pk))
+        for group in groups:
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+    # --- Frames from the browser ---------------------------------------------------------------
+
+    async def receive(self, text_data=None, bytes_data=None):
+        if text_data is None:
+            return await self.error("bad_frame", _("Frames must be JSON text."))
+        if len(text_data.encode()) > self.limits["MAX_FRAME_BYTES"]:
+            return await self.error("frame_too_large", _("This frame is too large."))
+        try:
+            content = json.loads(text_data)
+        except ValueError:
+            return await self.error("bad_json", _("This frame is not valid JSON."))
+        if not isinstance(content, dict):
+            return await self.error("bad_frame", _("A frame must be a JSON object."))
+        ref = content.get("ref")
+        if not isinstance(ref, (str, int, type(None))):
+            ref = None
+        if not self.bucket.take():
+            return await self.error("rate_limited", _("Too many frames: slow down."), ref)
+        handler = {
+            "subscribe": self.op_subscribe,
+            "unsubscribe": self.op_unsubscribe,
+            "ping": self.op_ping,
+        }.get(content.get("op"))
+        if handler is None:
+            return await self.error("unknown_op", _("Unknown operation."), ref)
+        await handler(content, ref)
+
+    async def op_subscribe(self, content, ref):
+        stream = content.get("stream")
+        resolved = resolve_stream(stream)
+        if resolved is None:
+            return await self.error("unknown_stream", _("Unknown stream."), ref)
+        kind, key = resolved
+        if stream not in self.subscriptions and len(self.subscriptions) >= (
+            self.limits["MAX_STREAMS_PER_SOCKET"]
+        ):
+            return await self.error(
+                "too_many_streams", _("Too many subscriptions on this connection."), ref
+            )
+        # A stream that does not exist and one the user may not see answer alike.
+        if not await database_sync_to_async(kind.authorise)(self.user, key):
+            return await self.error("forbidden", _("You cannot follow this stream."), ref)
+        group = kind.group(self.user, key)
+        await self.channel_layer.group_add(group, self.channel_name)
+        self.subscriptions[stream] = group
+        state = await database_sync_to_async(kind.state)(self.user, key)
+        await self.send_json({"type": "subscribed", "stream": stream, "ref": ref, "state": state})
+
+    async def op_unsubscribe(self, content, ref):
+        stream = content.get("stream")
+        if stream not in self.subscriptions:
+            return await self.error("not_subscribed", _("You are not subscribed to it."), ref)
+        await self._drop(stream)
+        await self.send_json(
+            {"type": "unsubscribed", "stream": stream, "ref": ref, "reason": "requested"}
+        )
+
+    async def op_ping(self, content, ref):
+        if not await database_sync_to_async(session_is_valid)(self.user, self.session_key):
+            return await self._sign_out()
+        states = {}
+        for stream in list(self.subscriptions):
+            kind, key = resolve_stream(stream)
+            states[stream] = await database_sync_to_async(kind.state)(self.user, key)
+        await self.send_json({"type": "pong", "ref": ref, "streams": states})
+
+    # --- Messages from services (through the channel layer) ------------------------------------
+
+    async def stream_event(self, message):
+        stream = message["stream"]
+        if stream in self.subscriptions:
+            await self.send_json(
+                {
+                    "type": "event",
+                    "stream": stream,
+                    "event": message["event"],
+                    "data": message["data"],
+                }
+            )
+
+    async def access_changed(self, message):
+        """Re-check every subscription; drop those the user may no longer follow."""
+        for stream in list(self.subscriptions):
+            kind, key = resolve_stream(stream)
+            if not await database_sync_to_async(kind.authorise)(self.user, key):
+                await self._drop(stream)
+                await self.send_json(
+                    {"type": "unsubscribed", "stream": stream, "ref": None, "reason": "forbidden"}
+                )
+
+    async def session_ended(self, message):
+        wanted = message.get("session_key")
+        if wanted is None or wanted == self.session_key:
+            await self._sign_out()
+
+    # --- Helpers -------------------------------------------------------------------------------
+
+    async def _drop(self, stream):
+        group = self.subscriptions.pop(stream)
+        if group not in self.subscriptions.values():
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def _sign_out(self):
+        await self.send_json({"type": "closed", "reason": "signed_out"})
+        await self.close(code=CLOSE_SIGNED_OUT)
+
+    async def error(self, code, message, ref=None):
+        await self.send_json({"type": "error", "code": code, "message": message, "ref": ref})
