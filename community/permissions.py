@@ -11,13 +11,18 @@ from django.utils.translation import gettext as _
 from community.models import Cluster, Membership, Organisation, Space
 
 
+def _signed_in(user) -> bool:
+    """A signed-in, active account: a deactivated one keeps its rows but loses every right."""
+    return bool(user and user.is_authenticated and user.is_active)
+
+
 def is_platform_staff(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active and user.is_staff)
+    return _signed_in(user) and user.is_staff
 
 
 def _membership(user, space: Space) -> Membership | None:
     """The user's membership of `space`, looked up once per request and cached on the user."""
-    if not (user and user.is_authenticated):
+    if not _signed_in(user):
         return None
     cache = user.__dict__.setdefault("_membership_cache", {})
     if space.pk not in cache:
@@ -32,7 +37,7 @@ def forget_memberships(user) -> None:
 
 
 def is_cluster_animator(user, cluster: Cluster | None) -> bool:
-    if cluster is None or not (user and user.is_authenticated):
+    if cluster is None or not _signed_in(user):
         return False
     return cluster.animators.filter(pk=user.pk).exists()
 
@@ -82,7 +87,12 @@ def can_edit_space(user, space: Space) -> bool:
 def can_create_space(user) -> bool:
     if is_platform_staff(user):
         return True
-    return bool(user and user.is_authenticated and user.animated_clusters.exists())
+    return _signed_in(user) and user.animated_clusters.exists()
+
+
+def can_place_space_in(user, cluster: Cluster | None) -> bool:
+    """Attach a space to a cluster: that cluster's animators and staff (anyone for no cluster)."""
+    return cluster is None or is_platform_staff(user) or is_cluster_animator(user, cluster)
 
 
 def check_view_space(user, space: Space) -> None:
@@ -105,6 +115,11 @@ def check_create_space(user) -> None:
         raise PermissionDenied(_("Only cluster animators can create spaces."))
 
 
+def check_place_space_in(user, cluster: Cluster | None) -> None:
+    if not can_place_space_in(user, cluster):
+        raise PermissionDenied(_("Only the cluster's animators can put a space in this cluster."))
+
+
 def check_decide_request(user, membership: Membership) -> None:
     if membership.user_id == getattr(user, "pk", None):
         raise PermissionDenied(_("You cannot decide on your own request."))
@@ -122,7 +137,7 @@ def can_see_member_list(user, space: Space) -> bool:
 def can_edit_organisation(user, organisation: Organisation) -> bool:
     if is_platform_staff(user):
         return True
-    if not (user and user.is_authenticated):
+    if not _signed_in(user):
         return False
     if organisation.equality_referent_id == user.pk:
         return True
@@ -146,5 +161,5 @@ def check_edit_cluster(user, cluster: Cluster) -> None:
 
 
 def check_signed_in(user) -> None:
-    if not (user and user.is_authenticated and user.is_active):
+    if not _signed_in(user):
         raise PermissionDenied(_("Please sign in first."))

@@ -87,6 +87,8 @@ def resolve_stream(name: str) -> tuple[StreamKind, str] | None:
     kind = _STREAM_KINDS.get(prefix)
     if kind is None or bool(key) != kind.needs_key:
         return None
-    if kind.needs_key and not key.isdigit():
+    # One spelling per stream: events are matched by name, so "space:007" or "space:²" (which
+    # str.isdigit accepts) would subscribe to nothing, or crash the int() in the stream kind.
+    if kind.needs_key and not (key.isascii() and key.isdigit() and str(int(key)) == key):
         return None
     return kind, key

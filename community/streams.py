@@ -4,9 +4,11 @@
 - `space:<id>`: news of a space the member may see (member count changes).
 """
 
-from django.contrib.sessions.backends.base import SessionBase
-from django.utils.module_loading import import_string
 from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.base import SessionBase
+from django.utils.crypto import constant_time_compare
+from django.utils.module_loading import import_string
 
 from community.models import Membership, Space, User
 from community.notifications import notifications_group, unread_count
@@ -39,15 +41,27 @@ def _space_state(user, key: str) -> dict:
 
 
 def session_is_valid(user, session_key: str | None) -> bool:
-    """Whether a socket opened by `user` with `session_key` may stay open."""
+    """Whether a socket opened by `user` with `session_key` may stay open.
+
+    The same test Django applies to each request (user, backend, session hash), so a session
+    ended by a password change closes its sockets too; but read-only: a socket never flushes or
+    cycles the browser's session.
+    """
     if not (user and user.is_authenticated):
         return True  # An anonymous socket has nothing to lose.
-    if not User.objects.filter(pk=user.pk, is_active=True).exists():
-        return False
     if not session_key:
         return False
+    current = User.objects.filter(pk=user.pk, is_active=True).first()
+    if current is None:
+        return False
     store: SessionBase = import_string(settings.SESSION_ENGINE + ".SessionStore")(session_key)
-    return str(store.get("_auth_user_id")) == str(user.pk)
+    if str(store.get(SESSION_KEY)) != str(current.pk):
+        return False
+    if store.get(BACKEND_SESSION_KEY) not in settings.AUTHENTICATION_BACKENDS:
+        return False
+    session_hash = store.get(HASH_SESSION_KEY) or ""
+    hashes = [current.get_session_auth_hash(), *current.get_session_auth_fallback_hash()]
+    return any(constant_time_compare(session_hash, expected) for expected in hashes)
 
 
 def register() -> None:

@@ -47,6 +47,7 @@ class PlatformSocket(AsyncJsonWebsocketConsumer):
         self.limits = settings.REALTIME
         self.bucket = TokenBucket(rate=10, capacity=30)
         self.signed_in = bool(self.user and self.user.is_authenticated)
+        self.closing = False
         await self.accept()
         if self.signed_in:
             await self.channel_layer.group_add(user_group(self.user.pk), self.channel_name)
@@ -61,30 +62,22 @@ class PlatformSocket(AsyncJsonWebsocketConsumer):
         )
 
     async def disconnect(self, code):
-        groups = set(self.subscriptions.values())
-        if self.signed_in:
-            groups.add(user_group(self.user.pk))
-        for group in groups:
-            await self.channel_layer.group_discard(group, self.channel_name)
+        await self._leave_groups()
 
     # --- Frames from the browser ---------------------------------------------------------------
 
     async def receive(self, text_data=None, bytes_data=None):
-        if text_data is None:
-            return await self.error("bad_frame", _("Frames must be JSON text."))
-        if len(text_data.encode()) > self.limits["MAX_FRAME_BYTES"]:
-            return await self.error("frame_too_large", _("This frame is too large."))
-        try:
-            content = json.loads(text_data)
-        except ValueError:
-            return await self.error("bad_json", _("This frame is not valid JSON."))
-        if not isinstance(content, dict):
-            return await self.error("bad_frame", _("A frame must be a JSON object."))
-        ref = content.get("ref")
+        if self.closing:
+            return  # Frames already in flight when the socket was signed out.
+        content, problem = self._parse(text_data)
+        ref = content.get("ref") if content is not None else None
         if not isinstance(ref, (str, int, type(None))):
             ref = None
+        # Every frame counts, a malformed one too: each of them costs an answer.
         if not self.bucket.take():
             return await self.error("rate_limited", _("Too many frames: slow down."), ref)
+        if problem is not None:
+            return await self.error(*problem)
         handler = {
             "subscribe": self.op_subscribe,
             "unsubscribe": self.op_unsubscribe,
@@ -93,6 +86,20 @@ class PlatformSocket(AsyncJsonWebsocketConsumer):
         if handler is None:
             return await self.error("unknown_op", _("Unknown operation."), ref)
         await handler(content, ref)
+
+    def _parse(self, text_data) -> tuple[dict | None, tuple[str, str] | None]:
+        """The frame as a dict, or None and the (code, message) of the error to answer."""
+        if text_data is None:
+            return None, ("bad_frame", _("Frames must be JSON text."))
+        if len(text_data.encode()) > self.limits["MAX_FRAME_BYTES"]:
+            return None, ("frame_too_large", _("This frame is too large."))
+        try:
+            content = json.loads(text_data)
+        except ValueError:
+            return None, ("bad_json", _("This frame is not valid JSON."))
+        if not isinstance(content, dict):
+            return None, ("bad_frame", _("A frame must be a JSON object."))
+        return content, None
 
     async def op_subscribe(self, content, ref):
         stream = content.get("stream")
@@ -137,7 +144,7 @@ class PlatformSocket(AsyncJsonWebsocketConsumer):
 
     async def stream_event(self, message):
         stream = message["stream"]
-        if stream in self.subscriptions:
+        if stream in self.subscriptions and not self.closing:
             await self.send_json(
                 {
                     "type": "event",
@@ -169,7 +176,21 @@ class PlatformSocket(AsyncJsonWebsocketConsumer):
         if group not in self.subscriptions.values():
             await self.channel_layer.group_discard(group, self.channel_name)
 
+    async def _leave_groups(self):
+        groups = set(self.subscriptions.values())
+        if self.signed_in:
+            groups.add(user_group(self.user.pk))
+        self.subscriptions.clear()
+        for group in groups:
+            await self.channel_layer.group_discard(group, self.channel_name)
+
     async def _sign_out(self):
+        if self.closing:
+            return
+        # Leave every group at once: until the browser lets go, events already queued for this
+        # channel must not reach a tab that was signed out.
+        self.closing = True
+        await self._leave_groups()
         await self.send_json({"type": "closed", "reason": "signed_out"})
         await self.close(code=CLOSE_SIGNED_OUT)
 

@@ -1,7 +1,9 @@
 import pytest
 from django.core.cache import cache
+from notifications.models import Notification
 
-from community.models import Membership, Space
+from community import realtime
+from community.models import Invitation, Membership, Space
 from tests.factories import ClusterFactory, MembershipFactory, SpaceFactory, UserFactory
 
 
@@ -70,4 +72,68 @@ def private_space(animator, cluster):
         name="Comité de pilotage",
         visibility=Space.Visibility.PRIVATE,
         join_policy=Space.JoinPolicy.INVITATION,
+    )
+
+
+# --- Community services: what a refusal must leave alone, what a commit publishes -------------
+
+
+@pytest.fixture
+def published(monkeypatch):
+    """The messages the services hand to the channel layer, as (group, message) pairs.
+
+    Services publish in `transaction.on_commit`; wrap the call in
+    `django_capture_on_commit_callbacks(execute=True)` for the hooks to run.
+    """
+    sent = []
+    monkeypatch.setattr(realtime, "send_now", lambda group, message: sent.append((group, message)))
+    return sent
+
+
+@pytest.fixture
+def db_state(db):
+    """A callable returning the rows a refused service call must leave exactly as they were."""
+
+    def state():
+        return {
+            "spaces": list(Space.objects.order_by("pk").values_list("pk", "name", "slug")),
+            "memberships": list(
+                Membership.objects.order_by("pk").values_list(
+                    "pk", "space_id", "user_id", "state", "role", "message"
+                )
+            ),
+            "invitations": list(
+                Invitation.objects.order_by("pk").values_list(
+                    "pk", "email", "role", "accepted_at", "revoked_at"
+                )
+            ),
+            "notifications": list(
+                Notification.objects.order_by("pk").values_list("pk", "recipient_id", "unread")
+            ),
+        }
+
+    return state
+
+
+@pytest.fixture
+def other_cluster(db):
+    return ClusterFactory(name="Cluster Égalité Occitanie")
+
+
+@pytest.fixture
+def other_animator(db, other_cluster):
+    """Animates another cluster and a space of it, and nothing of `cluster`."""
+    user = UserFactory(profile__display_name="Olga Occitanie")
+    other_cluster.animators.add(user)
+    return user
+
+
+@pytest.fixture
+def other_space(other_animator, other_cluster):
+    return _space_with_animator(
+        other_animator,
+        other_cluster,
+        name="Mixité des métiers du bâtiment",
+        visibility=Space.Visibility.MEMBERS,
+        join_policy=Space.JoinPolicy.REQUEST,
     )

@@ -69,6 +69,15 @@ class Space(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("community:space_detail", kwargs={"slug": self.slug})
 
+    @property
+    def visibility_label(self) -> str:
+        """A one-word label for badges; the choices carry the full explanation for forms."""
+        return {
+            self.Visibility.PUBLIC: _("Public"),
+            self.Visibility.MEMBERS: _("Members only"),
+            self.Visibility.PRIVATE: _("Private"),
+        }[self.visibility]
+
 
 class Membership(models.Model):
     class Role(models.TextChoices):

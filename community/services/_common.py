@@ -1,6 +1,8 @@
 """Helpers shared by the community services."""
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+from django.db import models
 from django.utils.translation import gettext as _
 
 
@@ -20,6 +22,30 @@ def apply_fields(instance, fields: dict, allowed: tuple[str, ...]) -> list[str]:
     return m2m
 
 
+def validate(instance) -> None:
+    """`instance.full_clean()`, plus the `max_length` of its text fields.
+
+    Django enforces a TextField's max_length only in model forms; services are called by
+    consumers, commands and the admin too, so the limit is checked here for every caller.
+    """
+    errors: dict = {}
+    try:
+        instance.full_clean()
+    except ValidationError as error:
+        errors = error.update_error_dict(errors)
+    for field in instance._meta.concrete_fields:
+        if not isinstance(field, models.TextField) or not field.max_length:
+            continue
+        if field.name in errors:
+            continue
+        try:
+            MaxLengthValidator(field.max_length)(getattr(instance, field.attname) or "")
+        except ValidationError as error:
+            errors[field.name] = error.error_list
+    if errors:
+        raise ValidationError(errors)
+
+
 def set_many(instance, fields: dict, names: list[str]) -> None:
     for name in names:
         getattr(instance, name).set(fields[name])
@@ -32,4 +58,4 @@ def refuse(message: str, code: str, field: str | None = None):
     raise ValidationError(message, code=code)
 
 
-__all__ = ["apply_fields", "refuse", "set_many", "_"]
+__all__ = ["apply_fields", "refuse", "set_many", "validate", "_"]

@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 from community.models import Cluster, Organisation, Profile
 from community.permissions import check_edit_cluster, check_edit_organisation, check_signed_in
 
-from ._common import apply_fields, refuse, set_many
+from ._common import apply_fields, refuse, set_many, validate
 
 ORGANISATION_FIELDS = (
     "name",
@@ -49,7 +49,7 @@ def organisation_create(*, by, join: bool = True, **fields) -> Organisation:
     with transaction.atomic():
         organisation = Organisation()
         apply_fields(organisation, fields, ORGANISATION_FIELDS)
-        organisation.full_clean()
+        validate(organisation)
         organisation.save()
         if join:
             Profile.objects.filter(user=by).update(organisation=organisation)
@@ -62,7 +62,7 @@ def organisation_update(*, by, organisation: Organisation, **fields) -> Organisa
     with transaction.atomic():
         organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
         apply_fields(organisation, fields, ORGANISATION_FIELDS)
-        organisation.full_clean()
+        validate(organisation)
         _check_referent(organisation)
         organisation.save()
     return organisation
@@ -73,7 +73,7 @@ def cluster_update(*, by, cluster: Cluster, **fields) -> Cluster:
     with transaction.atomic():
         cluster = Cluster.objects.select_for_update().get(pk=cluster.pk)
         many = apply_fields(cluster, fields, CLUSTER_FIELDS)
-        cluster.full_clean()
+        validate(cluster)
         cluster.save()
         set_many(cluster, fields, many)
     return cluster

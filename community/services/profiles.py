@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 
 from community.models import Profile
 
-from ._common import apply_fields, set_many
+from ._common import apply_fields, set_many, validate
 
 PROFILE_FIELDS = (
     "display_name",
@@ -25,7 +25,7 @@ PROFILE_FIELDS = (
 def profile_create(*, user, display_name: str) -> Profile:
     """The profile every account gets at sign-up."""
     profile = Profile(user=user, display_name=display_name.strip())
-    profile.full_clean()
+    validate(profile)
     profile.save()
     return profile
 
@@ -39,7 +39,7 @@ def profile_update(*, by, profile: Profile, **fields) -> Profile:
         many = apply_fields(profile, fields, PROFILE_FIELDS)
         if "display_name" in fields:
             profile.display_name = profile.display_name.strip()
-        profile.full_clean()
+        validate(profile)
         profile.save()
         set_many(profile, fields, many)
     return profile

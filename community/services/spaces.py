@@ -29,13 +29,14 @@ from community.permissions import (
     check_decide_request,
     check_edit_space,
     check_manage_members,
+    check_place_space_in,
     check_signed_in,
     check_view_space,
     forget_memberships,
 )
 from community.tasks import send_email
 
-from ._common import apply_fields, refuse, set_many
+from ._common import apply_fields, refuse, set_many, validate
 
 SPACE_FIELDS = (
     "name",
@@ -103,7 +104,8 @@ def space_create(*, by, **fields) -> Space:
     with transaction.atomic():
         space = Space()
         many = apply_fields(space, fields, SPACE_FIELDS)
-        space.full_clean()
+        check_place_space_in(by, space.cluster)
+        validate(space)
         space.save()
         set_many(space, fields, many)
         Membership.objects.create(
@@ -117,8 +119,12 @@ def space_update(*, by, space: Space, **fields) -> Space:
     check_edit_space(by, space)
     with transaction.atomic():
         space = _lock_space(space)
+        cluster_id = space.cluster_id
         many = apply_fields(space, fields, SPACE_FIELDS)
-        space.full_clean()
+        if space.cluster_id != cluster_id:
+            # Editing a space is not a licence to file it under a cluster one does not animate.
+            check_place_space_in(by, space.cluster)
+        validate(space)
         space.save()
         set_many(space, fields, many)
         # A space made more private must drop the subscribers who can no longer see it.
@@ -141,7 +147,8 @@ def space_join(*, space: Space, user, message: str = "") -> Membership:
                 Membership.objects.select_for_update().filter(space=space, user=user).first()
             )
             if membership and membership.state == Membership.State.INVITED:
-                membership = _activate(membership, decided_by=None)
+                membership = _activate(membership, decided_by=membership.decided_by)
+                _use_up_invitations(space=space, user=user)
             elif membership and membership.state == Membership.State.ACTIVE:
                 refuse(_("You are already a member of this space."), "already_member")
             elif membership and membership.state == Membership.State.REQUESTED:
@@ -279,6 +286,8 @@ def membership_set_role(*, membership: Membership, by, role: str) -> Membership:
         membership.role = role
         membership.save(update_fields=["role", "updated_at"])
     forget_memberships(membership.user)
+    # An animator may step down themself; their own cached rights must not outlive the change.
+    forget_memberships(by)
     return membership
 
 
@@ -413,6 +422,37 @@ def invitation_accept(*, token: str, user) -> Membership:
             )
     forget_memberships(user)
     return membership
+
+
+def _use_up_invitations(*, space: Space, user) -> None:
+    """An invitee who joins from the space page uses up their pending link, as if it was opened.
+
+    Otherwise the invitation stays "pending" in the managers' list, its link keeps working and
+    whoever sent it never hears that it was taken up.
+    """
+    now = timezone.now()
+    invitations = list(
+        Invitation.objects.select_for_update()
+        .select_related("invited_by")
+        .filter(
+            space=space,
+            email__in=_verified_emails(user) | {user.email.lower()},
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+            expires_at__gt=now,
+        )
+    )
+    for invitation in invitations:
+        invitation.accepted_at = now
+        invitation.accepted_by = user
+        invitation.save(update_fields=["accepted_at", "accepted_by"])
+    notification_send(
+        recipients=[invitation.invited_by for invitation in invitations],
+        actor=user,
+        verb="invitation.accepted",
+        target=space,
+        url=space.get_absolute_url(),
+    )
 
 
 def invitation_decline(*, space: Space, user) -> None:

@@ -1,0 +1,128 @@
+/*
+ * The page's one websocket (protocol: docs/realtime.md).
+ *
+ * window.platformSocket.subscribe(stream, onEvent, onState) follows a stream; the server's
+ * `subscribed` and `pong` frames carry the stream's state, which corrects the page after a
+ * reconnect (e.g. the unread badge). Reconnects with capped, jittered backoff.
+ */
+(function () {
+  "use strict";
+
+  const body = document.body;
+  const statusBox = document.querySelector("[data-socket-status]");
+  const handlers = new Map(); // stream -> {onEvent, onState}
+  let socket = null;
+  let attempts = 0;
+  let heartbeat = null;
+  let heartbeatSeconds = 25;
+  let closedForGood = false;
+  let nextRef = 1;
+
+  function say(text) {
+    if (statusBox) statusBox.textContent = text || "";
+  }
+
+  function send(frame) {
+    if (socket && socket.readyState === WebSocket.OPEN) {
+      frame.ref = String(nextRef++);
+      socket.send(JSON.stringify(frame));
+    }
+  }
+
+  function connect() {
+    const scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    socket = new WebSocket(scheme + location.host + (body.dataset.socketUrl || "/ws/"));
+    socket.addEventListener("open", function () {
+      if (attempts > 0) say("");
+      attempts = 0;
+      handlers.forEach(function (_value, stream) { send({ op: "subscribe", stream: stream }); });
+    });
+    socket.addEventListener("message", function (message) {
+      let frame;
+      try { frame = JSON.parse(message.data); } catch (error) { return; }
+      const handler = handlers.get(frame.stream);
+      switch (frame.type) {
+        case "hello":
+          heartbeatSeconds = frame.heartbeat || heartbeatSeconds;
+          clearInterval(heartbeat);
+          heartbeat = setInterval(function () { send({ op: "ping" }); }, heartbeatSeconds * 1000);
+          break;
+        case "subscribed":
+          if (handler && handler.onState) handler.onState(frame.state || {});
+          break;
+        case "pong":
+          Object.keys(frame.streams || {}).forEach(function (stream) {
+            const h = handlers.get(stream);
+            if (h && h.onState) h.onState(frame.streams[stream]);
+          });
+          break;
+        case "event":
+          if (handler && handler.onEvent) handler.onEvent(frame.event, frame.data || {});
+          break;
+        case "closed":
+          closedForGood = true;
+          break;
+        default:
+          break;
+      }
+    });
+    socket.addEventListener("close", function (event) {
+      clearInterval(heartbeat);
+      if (closedForGood || event.code === 4001) return; // Signed out: do not come back.
+      attempts += 1;
+      if (attempts > 1) say(body.dataset.reconnecting || "…");
+      const delay = Math.min(30000, 500 * Math.pow(2, attempts)) * (0.5 + Math.random() / 2);
+      setTimeout(connect, delay);
+    });
+  }
+
+  window.platformSocket = {
+    subscribe: function (stream, onEvent, onState) {
+      handlers.set(stream, { onEvent: onEvent, onState: onState });
+      send({ op: "subscribe", stream: stream });
+    },
+  };
+
+  // The unread badge in the header, kept true by the notifications stream.
+  function showUnread(count) {
+    document.querySelectorAll("[data-unread-badge]").forEach(function (badge) {
+      badge.textContent = String(count);
+      badge.classList.toggle("is-empty", !count);
+      const label = count === 1 ? body.dataset.unreadOne : body.dataset.unreadMany;
+      if (label) badge.setAttribute("aria-label", label.replace("%s", count));
+    });
+  }
+
+  if (body.dataset.signedIn === "true") {
+    window.platformSocket.subscribe(
+      "notifications",
+      function (event, data) { if ("unread" in data) showUnread(data.unread); },
+      function (state) { if ("unread" in state) showUnread(state.unread); }
+    );
+  }
+
+  // A space page follows its member count.
+  document.querySelectorAll("[data-stream^='space:']").forEach(function (element) {
+    const counter = element.querySelector("[data-member-count]");
+    const update = function (data) {
+      if (counter && "member_count" in data) {
+        const n = data.member_count;
+        const text = n === 1 ? counter.dataset.one : counter.dataset.many;
+        if (text) counter.textContent = text.replace("%s", n);
+      }
+    };
+    window.platformSocket.subscribe(element.dataset.stream, function (_e, data) { update(data); }, update);
+  });
+
+  // The phone menu.
+  const toggle = document.querySelector(".nav-toggle");
+  const nav = document.getElementById("site-nav");
+  if (toggle && nav) {
+    toggle.addEventListener("click", function () {
+      const open = nav.classList.toggle("is-open");
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  }
+
+  connect();
+})();
