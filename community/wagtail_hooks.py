@@ -1,0 +1,132 @@
+"""Spaces, clusters and organisations as Wagtail snippets, ruled by the community permissions.
+
+Who may edit which row is decided by the same `can_edit_*` functions as on the site, through
+permission policies, and every save from the admin goes through the same services.
+"""
+
+from django.core.exceptions import PermissionDenied
+from wagtail.permission_policies.base import BasePermissionPolicy
+from wagtail.permissions import register_permission_policy
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import CreateView, EditView, SnippetViewSet
+
+from community import permissions, services
+from community.backends import is_animator
+from community.models import Cluster, Space
+from community.selectors import spaces_editable_by
+from community.services.organisations import CLUSTER_FIELDS
+from community.services.spaces import SPACE_FIELDS
+
+
+class DomainPermissionPolicy(BasePermissionPolicy):
+    """Model-level: staff and animators; instance-level: the `can_edit` rule of the model."""
+
+    can_edit = None  # set by subclasses: (user, instance) -> bool
+
+    def user_has_permission(self, user, action):
+        if permissions.is_platform_staff(user):
+            return True
+        if action == "add":
+            return self.can_add(user)
+        return action in ("change", "view") and is_animator(user)
+
+    def user_has_any_permission(self, user, actions):
+        return any(self.user_has_permission(user, action) for action in actions)
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        if permissions.is_platform_staff(user):
+            return True
+        return action in ("change", "view") and type(self).can_edit(user, instance)
+
+    def user_has_any_permission_for_instance(self, user, actions, instance):
+        return any(self.user_has_permission_for_instance(user, a, instance) for a in actions)
+
+    def can_add(self, user):
+        return False
+
+
+class SpacePermissionPolicy(DomainPermissionPolicy):
+    can_edit = staticmethod(permissions.can_edit_space)
+
+    def can_add(self, user):
+        return permissions.can_create_space(user)
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        return spaces_editable_by(user)
+
+
+class ClusterPermissionPolicy(DomainPermissionPolicy):
+    can_edit = staticmethod(permissions.can_edit_cluster)
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        if permissions.is_platform_staff(user):
+            return Cluster.objects.all()
+        return Cluster.objects.filter(animators=user)
+
+
+class InstanceCheckedEditView(EditView):
+    """Wagtail checks only the model-level permission on edit; we add the row's rule."""
+
+    service = None
+
+    def get_object(self, queryset=None):
+        instance = super().get_object(queryset)
+        if not self.permission_policy.user_has_permission_for_instance(
+            self.request.user, "change", instance
+        ):
+            raise PermissionDenied
+        return instance
+
+
+class SpaceEditView(InstanceCheckedEditView):
+    def save_instance(self):
+        fields = {k: v for k, v in self.form.cleaned_data.items() if k in SPACE_FIELDS}
+        return services.space_update(by=self.request.user, space=self.object, **fields)
+
+
+class SpaceCreateView(CreateView):
+    def save_instance(self):
+        fields = {k: v for k, v in self.form.cleaned_data.items() if k in SPACE_FIELDS}
+        return services.space_create(by=self.request.user, **fields)
+
+
+class ClusterEditView(InstanceCheckedEditView):
+    def save_instance(self):
+        fields = {k: v for k, v in self.form.cleaned_data.items() if k in CLUSTER_FIELDS}
+        return services.cluster_update(by=self.request.user, cluster=self.object, **fields)
+
+
+class SpaceViewSet(SnippetViewSet):
+    model = Space
+    icon = "group"
+    menu_order = 200
+    add_to_admin_menu = True
+    list_display = ["name", "cluster", "visibility", "join_policy"]
+    list_filter = ["visibility", "join_policy", "cluster"]
+    search_fields = ["name"]
+    edit_view_class = SpaceEditView
+    add_view_class = SpaceCreateView
+
+    def get_queryset(self, request):
+        return spaces_editable_by(request.user).select_related("cluster")
+
+
+class ClusterViewSet(SnippetViewSet):
+    model = Cluster
+    icon = "site"
+    menu_order = 201
+    add_to_admin_menu = True
+    list_display = ["name", "country", "region"]
+    search_fields = ["name"]
+    edit_view_class = ClusterEditView
+
+    def get_queryset(self, request):
+        return ClusterPermissionPolicy(Cluster).instances_user_has_any_permission_for(
+            request.user, ["change"]
+        )
+
+
+register_permission_policy(Space, SpacePermissionPolicy(Space))
+register_permission_policy(Cluster, ClusterPermissionPolicy(Cluster))
+register_snippet(SpaceViewSet)
+register_snippet(ClusterViewSet)
