@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "django_htmx",
     "django_tasks",
+    "django_tasks_db",
     "channels",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -15,7 +15,7 @@ if _missing:
     raise ImproperlyConfigured(
         "Production settings need these environment variables: " + ", ".join(_missing)
     )
-if SECRET_KEY == INSECURE_SECRET_KEY or len(SECRET_KEY) < 50:  # noqa: F405
+if SECRET_KEY == INSECURE_SECRET_KEY or len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:  # noqa: F405
     raise ImproperlyConfigured("SECRET_KEY must be a random value of at least 50 characters.")
 if env.bool("DEBUG", default=False):
     raise ImproperlyConfigured("DEBUG must be off in production.")
