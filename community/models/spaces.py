@@ -78,6 +78,14 @@ class Space(models.Model):
             self.Visibility.PRIVATE: _("Private"),
         }[self.visibility]
 
+    @property
+    def join_policy_label(self) -> str:
+        return {
+            self.JoinPolicy.OPEN: _("Open to all"),
+            self.JoinPolicy.REQUEST: _("On request"),
+            self.JoinPolicy.INVITATION: _("By invitation"),
+        }[self.join_policy]
+
 
 class Membership(models.Model):
     class Role(models.TextChoices):

@@ -142,6 +142,9 @@ TASKS = {
 }
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+# django-environ drops the leading slash of filemail:///abs/path; the path is meant absolute.
+if EMAIL_CONFIG.get("EMAIL_FILE_PATH") and not EMAIL_CONFIG["EMAIL_FILE_PATH"].startswith("/"):
+    EMAIL_CONFIG["EMAIL_FILE_PATH"] = "/" + EMAIL_CONFIG["EMAIL_FILE_PATH"]
 globals().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Plateforme Égalité <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
