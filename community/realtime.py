@@ -52,9 +52,7 @@ def publish_access_changed(*, user_id: int) -> None:
 
 def publish_session_ended(*, user_id: int, session_key: str | None) -> None:
     """Close the sockets opened with this session (all of the user's if session_key is None)."""
-    publish_after_commit(
-        user_group(user_id), {"type": "session.ended", "session_key": session_key}
-    )
+    publish_after_commit(user_group(user_id), {"type": "session.ended", "session_key": session_key})
 
 
 @dataclass(frozen=True)

@@ -107,8 +107,9 @@ class PlatformSocket(AsyncJsonWebsocketConsumer):
         if resolved is None:
             return await self.error("unknown_stream", _("Unknown stream."), ref)
         kind, key = resolved
-        if stream not in self.subscriptions and len(self.subscriptions) >= (
-            self.limits["MAX_STREAMS_PER_SOCKET"]
+        if (
+            stream not in self.subscriptions
+            and len(self.subscriptions) >= self.limits["MAX_STREAMS_PER_SOCKET"]
         ):
             return await self.error(
                 "too_many_streams", _("Too many subscriptions on this connection."), ref

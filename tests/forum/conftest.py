@@ -62,7 +62,7 @@ async def open_socket():
 
 
 def communicator_for(session_key=None, *, origin=ALLOWED_ORIGIN) -> WebsocketCommunicator:
-    headers = [(b"origin", origin.encode())]
+    headers = [(b"origin", origin.encode())] if origin else []
     if session_key:
         headers.append((b"cookie", f"sessionid={session_key}".encode()))
     return WebsocketCommunicator(application, "/ws/", headers=headers)

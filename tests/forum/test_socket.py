@@ -19,7 +19,7 @@ from community import services
 from community.models import Membership
 from community.notifications import notification_send, serialise
 from forum import consumers
-from tests.factories import MembershipFactory, SpaceFactory, UserFactory
+from tests.factories import MembershipFactory, SpaceFactory
 from tests.forum.conftest import TIMEOUT, communicator_for, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -68,16 +68,12 @@ def make_member(space, user) -> Membership:
     return MembershipFactory(space=space, user=user)
 
 
-@database_sync_to_async
-def make_user():
-    return UserFactory()
-
-
 # --- Connecting -------------------------------------------------------------------------------
 
 
-async def test_a_socket_from_a_foreign_origin_is_refused():
-    communicator = communicator_for(origin="http://evil.example")
+@pytest.mark.parametrize("origin", ["http://evil.example", None], ids=["foreign", "missing"])
+async def test_a_socket_from_a_foreign_or_missing_origin_is_refused(origin):
+    communicator = communicator_for(origin=origin)
     try:
         connected, _ = await communicator.connect(timeout=TIMEOUT)
         assert connected is False
@@ -238,14 +234,18 @@ async def test_a_bad_frame_gets_an_error_and_the_socket_stays_usable(open_socket
     await assert_usable(ws)
 
 
-async def test_too_many_frames_are_refused_until_the_bucket_refills(open_socket, monkeypatch):
-    class FrozenClock:
-        @staticmethod
-        def monotonic():
-            return 1000.0
+async def test_frames_beyond_the_burst_are_refused_malformed_ones_included(
+    open_socket, monkeypatch
+):
+    class Clock:
+        now = 1000.0
 
-    # Frozen time: the bucket starts full (30 frames) and never refills during the test.
-    monkeypatch.setattr(consumers, "time", FrozenClock)
+        @classmethod
+        def monotonic(cls):
+            return cls.now
+
+    # The bucket reads this clock only: it starts full (30 frames) and refills when told.
+    monkeypatch.setattr(consumers, "time", Clock)
     ws = await open_socket()
 
     for ref in range(15):
@@ -253,11 +253,14 @@ async def test_too_many_frames_are_refused_until_the_bucket_refills(open_socket,
     for _ in range(15):
         await ws.send_to(text_data="{not json")
         assert (await receive(ws))["code"] == "bad_json"
-    reply = await request(ws, "ping", "one-too-many")
+    refused = await request(ws, "ping", "one-too-many")
+    Clock.now += 0.1  # One frame's worth at 10 frames a second.
+    accepted = await request(ws, "ping", "later")
 
-    assert reply["type"] == "error"
-    assert reply["code"] == "rate_limited"
-    assert reply["ref"] == "one-too-many"
+    assert refused["type"] == "error"
+    assert refused["code"] == "rate_limited"
+    assert refused["ref"] == "one-too-many"
+    assert accepted["type"] == "pong"
 
 
 # --- Space streams ----------------------------------------------------------------------------
@@ -273,7 +276,7 @@ async def test_a_private_space_stream_is_forbidden_to_a_non_member_like_a_missin
 
     assert private["type"] == "error"
     assert private["code"] == "forbidden"
-    assert {k: v for k, v in private.items()} == missing
+    assert private == missing
     await assert_usable(ws)
 
 
@@ -305,7 +308,12 @@ async def test_a_removed_member_loses_the_private_space_stream_and_its_events(
     await database_sync_to_async(services.membership_remove)(membership=membership, by=animator)
 
     unsubscribed, before = await receive_until(ws, "unsubscribed")
-    assert unsubscribed == {"type": "unsubscribed", "stream": stream, "ref": None, "reason": "forbidden"}
+    assert unsubscribed == {
+        "type": "unsubscribed",
+        "stream": stream,
+        "ref": None,
+        "reason": "forbidden",
+    }
     # The member count published in the same transaction may come first; nothing else may.
     assert all(frame["type"] == "event" and frame["stream"] == stream for frame in before)
     assert (await receive(watcher))["data"] == {"member_count": 2}
