@@ -45,7 +45,9 @@ class PlatformSocket(AsyncJsonWebsocketConsumer):
         self.session_key = getattr(session, "session_key", None)
         self.subscriptions: dict[str, str] = {}
         self.limits = settings.REALTIME
-        self.bucket = TokenBucket(rate=10, capacity=30)
+        self.bucket = TokenBucket(
+            rate=self.limits["FRAME_RATE"], capacity=self.limits["FRAME_BURST"]
+        )
         self.signed_in = bool(self.user and self.user.is_authenticated)
         self.closing = False
         await self.accept()

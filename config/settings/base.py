@@ -227,6 +227,9 @@ REALTIME = {
     "MAX_FRAME_BYTES": env.int("WS_MAX_FRAME_BYTES", default=16 * 1024),
     "MAX_STREAMS_PER_SOCKET": env.int("WS_MAX_STREAMS_PER_SOCKET", default=50),
     "HEARTBEAT_SECONDS": env.int("WS_HEARTBEAT_SECONDS", default=25),
+    # Frames a socket may send: this many per second on average, in bursts up to FRAME_BURST.
+    "FRAME_RATE": env.float("WS_FRAME_RATE", default=10.0),
+    "FRAME_BURST": env.int("WS_FRAME_BURST", default=30),
 }
 
 # Uploaded images: type and size are checked before anything is stored.

@@ -17,6 +17,7 @@
   let heartbeatSeconds = 25;
   let closedForGood = false;
   let nextRef = 1;
+  const pending = new Map(); // subscribe ref -> stream, to forget streams refused to us
 
   function say(text) {
     if (statusBox) statusBox.textContent = text || "";
@@ -25,6 +26,7 @@
   function send(frame) {
     if (socket && socket.readyState === WebSocket.OPEN) {
       frame.ref = String(nextRef++);
+      if (frame.op === "subscribe") pending.set(frame.ref, frame.stream);
       socket.send(JSON.stringify(frame));
     }
   }
@@ -48,6 +50,7 @@
           heartbeat = setInterval(function () { send({ op: "ping" }); }, heartbeatSeconds * 1000);
           break;
         case "subscribed":
+          pending.delete(frame.ref);
           if (handler && handler.onState) handler.onState(frame.state || {});
           break;
         case "pong":
@@ -58,6 +61,15 @@
           break;
         case "event":
           if (handler && handler.onEvent) handler.onEvent(frame.event, frame.data || {});
+          break;
+        case "unsubscribed":
+          // Access lost (removed from a space, space made private): stop asking for it.
+          if (frame.reason === "forbidden") handlers.delete(frame.stream);
+          break;
+        case "error":
+          if (frame.code === "forbidden" && pending.has(frame.ref)) {
+            handlers.delete(pending.get(frame.ref));
+          }
           break;
         case "closed":
           closedForGood = true;
