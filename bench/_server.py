@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DEMO_PASSWORD = "demo-egalite-2026"
+DEMO_PASSWORD = "demo-egalite-2026"  # noqa: S105 (public demo accounts)
 
 
 def free_port() -> int:
@@ -39,7 +39,11 @@ def demo_server(extra_env: dict | None = None):
             **(extra_env or {}),
         }
         manage = [sys.executable, str(ROOT / "manage.py")]
-        for command in (["migrate", "--no-input", "-v0"], ["seed_demo"], ["collectstatic", "--no-input", "-v0"]):
+        for command in (
+            ["migrate", "--no-input", "-v0"],
+            ["seed_demo"],
+            ["collectstatic", "--no-input", "-v0"],
+        ):
             subprocess.run([*manage, *command], cwd=ROOT, env=env, check=True, capture_output=True)
         daphne = Path(sys.executable).with_name("daphne")
         server = subprocess.Popen(

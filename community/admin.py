@@ -63,4 +63,6 @@ for model in (Theme, Sector, Role, Language):
 
 admin.site.register(Organisation, search_fields=["name"], list_display=["name", "kind", "country"])
 admin.site.register(Cluster, search_fields=["name"], list_display=["name", "country"])
-admin.site.register(Space, search_fields=["name"], list_display=["name", "visibility", "join_policy"])
+admin.site.register(
+    Space, search_fields=["name"], list_display=["name", "visibility", "join_policy"]
+)

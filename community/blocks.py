@@ -35,4 +35,3 @@ class ContentStreamBlock(blocks.StreamBlock):
     image = ImageBlock(label=_("Image"))
     quote = QuoteBlock()
     callout = CalloutBlock()
-

@@ -7,7 +7,7 @@ member never appears in a listing, a filter count or a search.
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import BooleanField, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value
 from django.http import Http404
 
 from community.models import (
@@ -37,6 +37,22 @@ def spaces_visible_to(user) -> QuerySet[Space]:
         | Q(
             pk__in=Membership.objects.filter(
                 user=user, state__in=[Membership.State.ACTIVE, Membership.State.INVITED]
+            ).values("space_id")
+        )
+        | Q(cluster__animators=user)
+    ).distinct()
+
+
+def spaces_editable_by(user) -> QuerySet[Space]:
+    """The queryset twin of `permissions.can_edit_space`."""
+    if is_platform_staff(user):
+        return Space.objects.all()
+    if not (user and user.is_authenticated and user.is_active):
+        return Space.objects.none()
+    return Space.objects.filter(
+        Q(
+            pk__in=Membership.objects.filter(
+                user=user, state=Membership.State.ACTIVE, role=Membership.Role.ANIMATOR
             ).values("space_id")
         )
         | Q(cluster__animators=user)
@@ -182,7 +198,8 @@ def profiles_visible_to(viewer) -> QuerySet[Profile]:
     """Profiles the viewer may find. Visitors see none: the directory is for members only."""
     profiles = Profile.objects.filter(user__is_active=True)
     if not (viewer and viewer.is_authenticated and viewer.is_active):
-        return profiles.none()
+        # Still annotated, so that callers' visibility filters (`_visible_q`) compose.
+        return profiles.annotate(shares_space=Value(False, output_field=BooleanField())).none()
     profiles = profiles.annotate(shares_space=_shares_a_space(viewer))
     if is_platform_staff(viewer):
         return profiles
@@ -215,9 +232,7 @@ def directory(*, viewer, filters: DirectoryFilters) -> QuerySet[Profile]:
     if filters.query:
         profiles = profiles.filter(display_name__icontains=filters.query)
     if filters.theme:
-        profiles = profiles.filter(
-            on_visible(Q(themes__slug=filters.theme), "themes_visibility")
-        )
+        profiles = profiles.filter(on_visible(Q(themes__slug=filters.theme), "themes_visibility"))
     if filters.sector:
         profiles = profiles.filter(
             on_visible(Q(sectors__slug=filters.sector), "sectors_visibility")

@@ -51,5 +51,7 @@ urlpatterns = [
         notifications.notification_read,
         name="notification_read",
     ),
-    path("notifications/read-all/", notifications.notification_read_all, name="notification_read_all"),
+    path(
+        "notifications/read-all/", notifications.notification_read_all, name="notification_read_all"
+    ),
 ]

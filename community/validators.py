@@ -35,6 +35,4 @@ def validate_image_upload(file) -> None:
         if hasattr(file, "seek"):
             file.seek(position)
     if image_format not in IMAGE_FORMATS:
-        raise ValidationError(
-            _("Only JPEG, PNG and WebP images are accepted."), code="image_type"
-        )
+        raise ValidationError(_("Only JPEG, PNG and WebP images are accepted."), code="image_type")

@@ -14,9 +14,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     email = factory.Sequence(lambda n: f"member{n}@example.org")
     password = factory.PostGenerationMethodCall("set_password", "correct-horse-battery")
-    profile = factory.RelatedFactory(
-        "tests.factories.ProfileFactory", factory_related_name="user"
-    )
+    profile = factory.RelatedFactory("tests.factories.ProfileFactory", factory_related_name="user")
 
     @factory.post_generation
     def verified(self, create, extracted, **kwargs):

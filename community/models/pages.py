@@ -31,9 +31,7 @@ class HomePage(Page):
         from community import selectors
 
         context = super().get_context(request, *args, **kwargs)
-        context["featured_spaces"] = selectors.featured_spaces_for(
-            user=request.user, home=self
-        )
+        context["featured_spaces"] = selectors.featured_spaces_for(user=request.user, home=self)
         return context
 
 
@@ -62,11 +60,19 @@ class LegalPages(BaseSiteSetting):
     """The pages linked from every footer."""
 
     privacy_page = models.ForeignKey(
-        Page, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        Page,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("privacy policy page"),
     )
     terms_page = models.ForeignKey(
-        Page, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        Page,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("terms of use page"),
     )
 

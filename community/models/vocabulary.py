@@ -20,13 +20,13 @@ class VocabularyTerm(models.Model):
         abstract = True
         ordering = ["position", "slug"]
 
+    def __str__(self) -> str:
+        return self.label
+
     @property
     def label(self) -> str:
         language = (get_language() or "fr")[:2]
         return self.label_en if language == "en" else self.label_fr
-
-    def __str__(self) -> str:
-        return self.label
 
 
 class Theme(VocabularyTerm):

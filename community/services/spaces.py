@@ -195,9 +195,7 @@ def space_leave(*, space: Space, user) -> None:
     check_signed_in(user)
     with transaction.atomic():
         space = _lock_space(space)
-        membership = (
-            Membership.objects.select_for_update().filter(space=space, user=user).first()
-        )
+        membership = Membership.objects.select_for_update().filter(space=space, user=user).first()
         if membership is None or membership.state == Membership.State.REMOVED:
             refuse(_("You are not a member of this space."), "not_member")
         _keep_an_animator(space, membership)
@@ -213,8 +211,10 @@ def membership_decide(*, membership: Membership, by, approve: bool) -> Membershi
     """A moderator or animator accepts or declines a request (never their own)."""
     check_decide_request(by, membership)
     with transaction.atomic():
-        membership = Membership.objects.select_for_update().select_related("space", "user").get(
-            pk=membership.pk
+        membership = (
+            Membership.objects.select_for_update()
+            .select_related("space", "user")
+            .get(pk=membership.pk)
         )
         if membership.state != Membership.State.REQUESTED:
             refuse(_("This request has already been answered."), "not_pending")
@@ -262,6 +262,8 @@ def membership_remove(*, membership: Membership, by) -> Membership:
         membership.role = Membership.Role.MEMBER
         membership.decided_by = by
         membership.save()
+        # A link still pending (someone removed while invited) must not bring them back.
+        _revoke_invitations(space=space, user=membership.user)
         notification_send(
             recipients=[membership.user], actor=by, verb="membership.removed", target=space
         )
@@ -316,7 +318,9 @@ def space_invite(*, space: Space, by, email: str, role: str = Membership.Role.ME
                 Membership.objects.select_for_update().filter(space=space, user=invitee).first()
             )
             if membership and membership.is_active:
-                refuse(_("This person is already a member of the space."), "already_member", "email")
+                refuse(
+                    _("This person is already a member of the space."), "already_member", "email"
+                )
         now = timezone.now()
         # A new invitation replaces any earlier one to the same address.
         Invitation.objects.filter(
@@ -466,10 +470,15 @@ def invitation_decline(*, space: Space, user) -> None:
         if membership is None:
             refuse(_("There is no invitation to decline."), "no_invitation")
         membership.delete()
-        Invitation.objects.filter(
-            space=space,
-            email__in=_verified_emails(user) | {user.email.lower()},
-            accepted_at__isnull=True,
-            revoked_at__isnull=True,
-        ).update(revoked_at=timezone.now())
+        _revoke_invitations(space=space, user=user)
     forget_memberships(user)
+
+
+def _revoke_invitations(*, space: Space, user) -> None:
+    """Withdraw the links still pending for `user` to `space`."""
+    Invitation.objects.filter(
+        space=space,
+        email__in=_verified_emails(user) | {user.email.lower()},
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+    ).update(revoked_at=timezone.now())

@@ -61,16 +61,22 @@ def profile_detail(request, profile_id):
 
 @login_required
 def profile_edit(request):
-    profile = request.user.profile
+    # Accounts made outside the sign-up form (createsuperuser) get their profile here.
+    profile = getattr(request.user, "profile", None) or services.profile_create(
+        user=request.user, display_name=request.user.email.split("@")[0]
+    )
     form = ProfileForm(request.POST or None, request.FILES or None, instance=profile)
-    if request.method == "POST" and form.is_valid():
-        if run_service(
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and run_service(
             request,
             lambda: services.profile_update(by=request.user, profile=profile, **form.cleaned_data),
             form=form,
             success=_("Your profile was saved."),
-        ):
-            return redirect("community:profile_detail", profile_id=profile.pk)
+        )
+    ):
+        return redirect("community:profile_detail", profile_id=profile.pk)
     return render(request, "community/profile_form.html", {"form": form})
 
 

@@ -43,9 +43,7 @@ def _space_context(request, space: Space) -> dict:
         "can_edit": permissions.can_edit_space(user, space),
         "can_see_members": can_see_members,
         "animators": list(
-            selectors.space_members(space=space, viewer=user).exclude(
-                role=Membership.Role.MEMBER
-            )
+            selectors.space_members(space=space, viewer=user).exclude(role=Membership.Role.MEMBER)
         )
         if can_see_members
         else [],
@@ -137,13 +135,13 @@ def space_join(request, slug):
 @login_required
 def space_leave(request, slug):
     space = selectors.access_space(user=request.user, slug=slug)
-    if run_service(
+    left = run_service(
         request,
         lambda: services.space_leave(space=space, user=request.user),
         success=_("You left %(space)s.") % {"space": space.name},
-    ):
-        if not permissions.can_view_space(request.user, space):
-            return redirect("community:space_list")
+    )
+    if left and not permissions.can_view_space(request.user, space):
+        return redirect("community:space_list")
     return redirect(space)
 
 

@@ -17,7 +17,7 @@ if (BASE_DIR / ".env").exists():
     environ.Env.read_env(BASE_DIR / ".env")
 
 # Marks the embedded default key so production can recognise and refuse it.
-INSECURE_SECRET_KEY = "embedded-mode-insecure-key-do-not-use-in-production"
+INSECURE_SECRET_KEY = "embedded-mode-insecure-key-do-not-use-in-production"  # noqa: S105
 SECRET_KEY = env("SECRET_KEY", default=INSECURE_SECRET_KEY)
 DEBUG = env.bool("DEBUG", default=True)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
@@ -135,9 +135,7 @@ else:
 
 TASKS = {
     "default": {
-        "BACKEND": env(
-            "TASKS_BACKEND", default="django_tasks.backends.immediate.ImmediateBackend"
-        ),
+        "BACKEND": env("TASKS_BACKEND", default="django_tasks.backends.immediate.ImmediateBackend"),
     }
 }
 

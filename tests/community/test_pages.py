@@ -98,8 +98,16 @@ def test_the_members_page_of_a_space_keeps_its_query_count(
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "name",
-    ["space_list", "organisation_list", "cluster_list", "directory", "dashboard",
-     "notification_list", "profile_edit", "space_create"],
+    [
+        "space_list",
+        "organisation_list",
+        "cluster_list",
+        "directory",
+        "dashboard",
+        "notification_list",
+        "profile_edit",
+        "space_create",
+    ],
 )
 def test_each_page_renders_for_a_cluster_animator(client, animator, open_space, name):
     client.force_login(animator)
@@ -134,8 +142,13 @@ def test_a_private_space_its_members_and_its_invitations_are_404_for_a_non_membe
     for name in ("space_detail", "space_members", "space_edit"):
         assert client.get(reverse(f"community:{name}", kwargs={"slug": slug})).status_code == 404
     assert client.post(reverse("community:space_join", kwargs={"slug": slug})).status_code == 404
-    assert client.post(reverse("community:space_invite", kwargs={"slug": slug}),
-                       {"email": "x@example.org", "role": "member"}).status_code == 404
+    assert (
+        client.post(
+            reverse("community:space_invite", kwargs={"slug": slug}),
+            {"email": "x@example.org", "role": "member"},
+        ).status_code
+        == 404
+    )
     listing = client.get(reverse("community:space_list") + "?q=Comit")
     assert private_space.name.encode() not in listing.content
 
@@ -166,8 +179,10 @@ def test_a_member_asks_to_join_and_an_animator_approves_through_the_pages(
     page = client.get(reverse("community:space_members", kwargs={"slug": request_space.slug}))
     assert "Je suis référente égalité." in page.content.decode()
     client.post(
-        reverse("community:membership_decide", kwargs={"slug": request_space.slug,
-                                                        "membership_id": membership.pk}),
+        reverse(
+            "community:membership_decide",
+            kwargs={"slug": request_space.slug, "membership_id": membership.pk},
+        ),
         {"decision": "approve"},
     )
     membership.refresh_from_db()
@@ -178,8 +193,10 @@ def test_a_member_asks_to_join_and_an_animator_approves_through_the_pages(
 def test_a_membership_id_from_another_space_is_not_found(client, animator, open_space, cluster):
     elsewhere = MembershipFactory(space=SpaceFactory())
     client.force_login(animator)
-    url = reverse("community:membership_remove",
-                  kwargs={"slug": open_space.slug, "membership_id": elsewhere.pk})
+    url = reverse(
+        "community:membership_remove",
+        kwargs={"slug": open_space.slug, "membership_id": elsewhere.pk},
+    )
     assert client.post(url).status_code == 404
     elsewhere.refresh_from_db()
     assert elsewhere.state == Membership.State.ACTIVE
@@ -191,9 +208,15 @@ def test_a_space_form_with_a_duplicate_slug_shows_an_error_and_creates_nothing(
 ):
     client.force_login(animator)
     before = Space.objects.count()
-    response = client.post(reverse("community:space_create"), {
-        "name": "x" * 121, "slug": open_space.slug, "visibility": "public", "join_policy": "open",
-    })
+    response = client.post(
+        reverse("community:space_create"),
+        {
+            "name": "x" * 121,
+            "slug": open_space.slug,
+            "visibility": "public",
+            "join_policy": "open",
+        },
+    )
     assert response.status_code == 200
     form = response.context["form"]
     assert "slug" in form.errors and "name" in form.errors
@@ -205,9 +228,15 @@ def test_a_private_space_that_is_not_invitation_only_is_refused_with_a_message(
     client, animator, cluster
 ):
     client.force_login(animator)
-    response = client.post(reverse("community:space_create"), {
-        "name": "Secret", "slug": "secret", "visibility": "private", "join_policy": "open",
-    })
+    response = client.post(
+        reverse("community:space_create"),
+        {
+            "name": "Secret",
+            "slug": "secret",
+            "visibility": "private",
+            "join_policy": "open",
+        },
+    )
     assert response.status_code == 200
     assert "only be joined by invitation" in response.content.decode()
     assert not Space.objects.filter(slug="secret").exists()

@@ -1,4 +1,4 @@
-"""Spaces and memberships through their services: the rows written, who is told, what is published."""
+"""Spaces and memberships through their services: rows written, people told, events published."""
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -374,9 +374,7 @@ def test_removing_oneself_is_refused(animator, open_space, db_state):
     assert db_state() == before
 
 
-def test_a_cluster_animator_cannot_remove_the_last_animator_of_a_space(
-    animator, cluster, db_state
-):
+def test_a_cluster_animator_cannot_remove_the_last_animator_of_a_space(animator, cluster, db_state):
     space = SpaceFactory(cluster=cluster)
     last = add_member(space, role=Membership.Role.ANIMATOR)
     before = db_state()
@@ -522,9 +520,7 @@ def test_a_space_description_over_5000_characters_is_refused(animator, db_state)
     before = db_state()
 
     with pytest.raises(ValidationError) as refused:
-        services.space_create(
-            by=animator, name="Bavard", slug="bavard", description="d" * 5001
-        )
+        services.space_create(by=animator, name="Bavard", slug="bavard", description="d" * 5001)
 
     assert "description" in refused.value.error_dict
     assert db_state() == before
@@ -619,3 +615,36 @@ def test_an_edit_that_breaks_a_rule_changes_nothing(animator, open_space, db_sta
 
     assert db_state() == before
     assert published == []
+
+
+# --- What the pages read back -----------------------------------------------------------------
+
+
+def test_my_spaces_lists_only_the_spaces_one_is_active_in(
+    member, animator, open_space, request_space, private_space
+):
+    from community import selectors
+
+    services.space_join(space=open_space, user=member)
+    services.space_join(space=request_space, user=member)
+    services.space_invite(space=private_space, by=animator, email=member.email)
+
+    assert list(selectors.my_spaces(member)) == [open_space]
+    assert [m.space for m in selectors.invitations_for(member)] == [private_space]
+    assert [m.user for m in selectors.pending_requests(space=request_space)] == [member]
+
+
+def test_the_space_list_counts_active_members_and_marks_ones_own(member, animator, open_space):
+    from community import selectors
+
+    services.space_join(space=open_space, user=member)
+    MembershipFactory(space=open_space, state=Membership.State.REQUESTED)
+    MembershipFactory(space=open_space, state=Membership.State.REMOVED)
+    other = SpaceFactory()
+
+    listed = {space.pk: space for space in selectors.space_list(user=member)}
+
+    assert listed[open_space.pk].member_count == 2
+    assert listed[open_space.pk].is_member is True
+    assert listed[other.pk].member_count == 0
+    assert listed[other.pk].is_member is False

@@ -44,7 +44,7 @@ from community.services import (
 )
 
 DEMO_DOMAIN = "demo.egalite.example"
-DEMO_PASSWORD = "demo-egalite-2026"
+DEMO_PASSWORD = "demo-egalite-2026"  # noqa: S105 - published on purpose, demo only
 STAFF_LOGIN = "admin"
 STAFF_NAME = "Équipe de la plateforme"
 
@@ -880,15 +880,14 @@ def create_account(login: str, display_name: str, password_hash: str, *, staff=F
     return user
 
 
-def create_accounts(world: World) -> User:
+def create_accounts(world: World) -> None:
     # The shared password is public anyway; hashing it once spares ~20 slow PBKDF2 rounds.
     password_hash = make_password(DEMO_PASSWORD)
-    staff = create_account(STAFF_LOGIN, STAFF_NAME, password_hash, staff=True)
+    world.users[STAFF_LOGIN] = create_account(STAFF_LOGIN, STAFF_NAME, password_hash, staff=True)
     for member in MEMBERS:
         world.users[member["login"]] = create_account(
             member["login"], member["name"], password_hash
         )
-    return staff
 
 
 def create_organisations(world: World) -> None:
@@ -933,7 +932,7 @@ def fill_profiles(world: World) -> None:
         )
 
 
-def create_clusters(world: World, staff: User) -> None:
+def create_clusters(world: World) -> None:
     for spec in CLUSTERS:
         cluster = Cluster(
             slug=spec["slug"],
@@ -951,7 +950,7 @@ def create_clusters(world: World, staff: User) -> None:
             if spec["slug"] in org["clusters"]
         ]
         world.clusters[spec["slug"]] = cluster_update(
-            by=staff,
+            by=world.users[STAFF_LOGIN],
             cluster=cluster,
             organisations=members,
             animators=[world.users[login] for login in spec["animators"]],
@@ -1048,10 +1047,10 @@ def set_up_pages(world: World) -> None:
 
 def build_world() -> World:
     world = World()
-    staff = create_accounts(world)
+    create_accounts(world)
     create_organisations(world)
     fill_profiles(world)
-    create_clusters(world, staff)
+    create_clusters(world)
     create_spaces(world)
     play_memberships(world)
     set_up_pages(world)
@@ -1069,7 +1068,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         # The demo addresses use the reserved .example domain: mail sent to them would only
-        # bounce, so the invitation e-mails are dropped instead of sent.
+        # bounce, so the invitation e-mails are dropped (when tasks run in this process).
         with (
             translation.override("fr"),
             override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"),
@@ -1083,7 +1082,7 @@ class Command(BaseCommand):
                     self.style.SUCCESS(
                         f"Demo created: {len(world.clusters)} clusters, "
                         f"{len(world.organisations)} organisations, "
-                        f"{len(world.users) + 1} accounts, {len(world.spaces)} spaces."
+                        f"{len(world.users)} accounts, {len(world.spaces)} spaces."
                     )
                 )
         self.print_logins()
@@ -1103,7 +1102,7 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(
             f"All demo accounts use the password {DEMO_PASSWORD} "
-            f"(the others look like first-name.last-name@{DEMO_DOMAIN})."
+            f"(every member's address is first-name.last-name@{DEMO_DOMAIN})."
         )
         self.stdout.write(
             self.style.WARNING(
