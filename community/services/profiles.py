@@ -2,7 +2,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from community.models import Profile
+from community.models import Organisation, Profile
 
 from ._common import apply_fields, set_many, validate
 
@@ -36,10 +36,16 @@ def profile_update(*, by, profile: Profile, **fields) -> Profile:
         raise PermissionDenied(_("You can only edit your own profile."))
     with transaction.atomic():
         profile = Profile.objects.select_for_update().get(pk=profile.pk)
+        previous_organisation_id = profile.organisation_id
         many = apply_fields(profile, fields, PROFILE_FIELDS)
         if "display_name" in fields:
             profile.display_name = profile.display_name.strip()
         validate(profile)
         profile.save()
         set_many(profile, fields, many)
+        if previous_organisation_id and previous_organisation_id != profile.organisation_id:
+            # An equality referent who leaves the organisation is no longer its referent.
+            Organisation.objects.filter(
+                pk=previous_organisation_id, equality_referent_id=profile.user_id
+            ).update(equality_referent=None)
     return profile

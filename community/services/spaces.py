@@ -14,9 +14,10 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from community import realtime
@@ -66,14 +67,19 @@ def _publish_members_changed(space: Space) -> None:
     )
 
 
-def _managers(space: Space) -> list[User]:
-    managers = User.objects.filter(
+def _managers(space: Space, roles=(Membership.Role.MODERATOR, Membership.Role.ANIMATOR)):
+    """Who answers for the space: its moderators and animators, and its cluster's animators."""
+    in_space = Q(
         memberships__space=space,
         memberships__state=Membership.State.ACTIVE,
-        memberships__role__in=[Membership.Role.MODERATOR, Membership.Role.ANIMATOR],
-        is_active=True,
-    ).select_related("profile")
-    return list(managers)
+        memberships__role__in=roles,
+    )
+    in_cluster = Q(animated_clusters=space.cluster_id) if space.cluster_id else Q(pk__in=[])
+    return list(
+        User.objects.filter(in_space | in_cluster, is_active=True)
+        .select_related("profile")
+        .distinct()
+    )
 
 
 def _lock_space(space: Space) -> Space:
@@ -147,8 +153,11 @@ def space_join(*, space: Space, user, message: str = "") -> Membership:
                 Membership.objects.select_for_update().filter(space=space, user=user).first()
             )
             if membership and membership.state == Membership.State.INVITED:
+                if not _use_up_invitations(space=space, user=user):
+                    refuse(
+                        _("This invitation has expired. Ask for a new one."), "expired_invitation"
+                    )
                 membership = _activate(membership, decided_by=membership.decided_by)
-                _use_up_invitations(space=space, user=user)
             elif membership and membership.state == Membership.State.ACTIVE:
                 refuse(_("You are already a member of this space."), "already_member")
             elif membership and membership.state == Membership.State.REQUESTED:
@@ -160,6 +169,13 @@ def space_join(*, space: Space, user, message: str = "") -> Membership:
                     space=space, user=user, state=Membership.State.ACTIVE
                 )
                 _publish_members_changed(space)
+                notification_send(
+                    recipients=_managers(space, roles=[Membership.Role.ANIMATOR]),
+                    actor=user,
+                    verb="membership.joined",
+                    target=space,
+                    url=reverse("community:space_members", kwargs={"slug": space.slug}),
+                )
             else:
                 # On request, or a member removed by a moderator asking to come back.
                 membership = membership or Membership(space=space, user=user)
@@ -201,9 +217,10 @@ def space_leave(*, space: Space, user) -> None:
         _keep_an_animator(space, membership)
         was_active = membership.is_active
         membership.delete()
+        _revoke_invitations(space=space, user=user)
+        realtime.publish_access_changed(user_id=user.pk)
         if was_active:
             _publish_members_changed(space)
-        realtime.publish_access_changed(user_id=user.pk)
     forget_memberships(user)
 
 
@@ -258,17 +275,21 @@ def membership_remove(*, membership: Membership, by) -> Membership:
         if membership.state == Membership.State.REMOVED:
             refuse(_("This person is no longer a member."), "not_member")
         _keep_an_animator(space, membership)
+        was_active = membership.is_active
         membership.state = Membership.State.REMOVED
         membership.role = Membership.Role.MEMBER
         membership.decided_by = by
         membership.save()
         # A link still pending (someone removed while invited) must not bring them back.
         _revoke_invitations(space=space, user=membership.user)
-        notification_send(
-            recipients=[membership.user], actor=by, verb="membership.removed", target=space
-        )
-        _publish_members_changed(space)
+        # Access goes first, so the removed member's sockets hear nothing more of the space.
         realtime.publish_access_changed(user_id=membership.user_id)
+        if was_active:
+            # Withdrawing an invitation or a request is not news to the space.
+            notification_send(
+                recipients=[membership.user], actor=by, verb="membership.removed", target=space
+            )
+            _publish_members_changed(space)
     forget_memberships(membership.user)
     return membership
 
@@ -353,9 +374,9 @@ def space_invite(*, space: Space, by, email: str, role: str = Membership.Role.ME
                 url=space.get_absolute_url(),
             )
         context = {"space": space, "inviter": by, "link": link, "invitation": invitation}
-        with translation.override(translation.get_language()):
-            subject = _("Invitation to join %(space)s") % {"space": space.name}
-            body = render_to_string("community/emails/invitation.txt", context)
+        # Written in the inviter's language: the invitee may have no account to say theirs.
+        subject = _("Invitation to join %(space)s") % {"space": space.name}
+        body = render_to_string("community/emails/invitation.txt", context)
         transaction.on_commit(
             lambda: send_email.enqueue(subject=subject, body=body, recipients=[email])
         )
@@ -428,7 +449,7 @@ def invitation_accept(*, token: str, user) -> Membership:
     return membership
 
 
-def _use_up_invitations(*, space: Space, user) -> None:
+def _use_up_invitations(*, space: Space, user) -> int:
     """An invitee who joins from the space page uses up their pending link, as if it was opened.
 
     Otherwise the invitation stays "pending" in the managers' list, its link keeps working and
@@ -457,6 +478,7 @@ def _use_up_invitations(*, space: Space, user) -> None:
         target=space,
         url=space.get_absolute_url(),
     )
+    return len(invitations)
 
 
 def invitation_decline(*, space: Space, user) -> None:
@@ -471,6 +493,7 @@ def invitation_decline(*, space: Space, user) -> None:
             refuse(_("There is no invitation to decline."), "no_invitation")
         membership.delete()
         _revoke_invitations(space=space, user=user)
+        realtime.publish_access_changed(user_id=user.pk)
     forget_memberships(user)
 
 

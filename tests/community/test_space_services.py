@@ -1,12 +1,15 @@
 """Spaces and memberships through their services: rows written, people told, events published."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 from notifications.models import Notification
 
 from community import services
-from community.models import Membership, Space, Theme
-from tests.factories import MembershipFactory, SpaceFactory, UserFactory
+from community.models import Invitation, Membership, Space, Theme
+from tests.factories import MembershipFactory, OrganisationFactory, SpaceFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -41,8 +44,8 @@ def members_changed(space, count: int) -> dict:
 # --- Joining ----------------------------------------------------------------------------------
 
 
-def test_joining_an_open_space_makes_an_active_member_at_once(
-    member, open_space, published, django_capture_on_commit_callbacks
+def test_joining_an_open_space_makes_an_active_member_at_once_and_tells_its_animators(
+    member, animator, open_space, published, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         joined = services.space_join(space=open_space, user=member)
@@ -50,8 +53,10 @@ def test_joining_an_open_space_makes_an_active_member_at_once(
     joined.refresh_from_db()
     assert joined.state == Membership.State.ACTIVE
     assert joined.role == Membership.Role.MEMBER
-    assert published == [(f"space.{open_space.pk}", members_changed(open_space, 2))]
-    assert Notification.objects.count() == 0
+    assert published[0] == (f"space.{open_space.pk}", members_changed(open_space, 2))
+    assert [group for group, _message in published[1:]] == [f"notifications.{animator.pk}"]
+    [notification] = Notification.objects.all()
+    assert (notification.recipient, notification.verb) == (animator, "membership.joined")
 
 
 def test_nothing_is_published_before_the_join_commits(member, open_space, published):
@@ -248,9 +253,10 @@ def test_leaving_a_space_deletes_the_membership_and_closes_its_streams(
         services.space_leave(space=open_space, user=member)
 
     assert not Membership.objects.filter(space=open_space, user=member).exists()
+    # Access first: the leaving member's sockets hear nothing more of the space.
     assert published == [
-        (f"space.{open_space.pk}", members_changed(open_space, 1)),
         (f"user.{member.pk}", {"type": "access.changed"}),
+        (f"space.{open_space.pk}", members_changed(open_space, 1)),
     ]
 
 
@@ -398,7 +404,7 @@ def test_a_removed_member_asking_to_join_an_open_space_again_must_be_approved(
     assert again.pk == joined.pk
     assert again.state == Membership.State.REQUESTED
     assert again.message == "Je reviens"
-    assert verbs_for(animator) == ["membership.requested"]
+    assert sorted(verbs_for(animator)) == ["membership.joined", "membership.requested"]
 
 
 # --- Roles ------------------------------------------------------------------------------------
@@ -648,3 +654,40 @@ def test_the_space_list_counts_active_members_and_marks_ones_own(member, animato
     assert listed[open_space.pk].is_member is True
     assert listed[other.pk].member_count == 0
     assert listed[other.pk].is_member is False
+
+
+def test_a_join_request_also_notifies_the_animators_of_the_space_cluster(
+    member, cluster, request_space
+):
+    cluster_animator = UserFactory()
+    cluster.animators.add(cluster_animator)
+
+    services.space_join(space=request_space, user=member)
+
+    assert verbs_for(cluster_animator) == ["membership.requested"]
+
+
+def test_joining_with_an_expired_invitation_is_refused_and_changes_nothing(
+    member, animator, private_space, db_state
+):
+    services.space_invite(space=private_space, by=animator, email=member.email)
+    Invitation.objects.update(expires_at=timezone.now() - timedelta(minutes=1))
+    before = db_state()
+
+    with pytest.raises(ValidationError) as refused:
+        services.space_join(space=private_space, user=member)
+
+    assert refused.value.code == "expired_invitation"
+    assert db_state() == before
+
+
+def test_an_equality_referent_who_changes_organisation_is_no_longer_its_referent(member):
+    old, new = OrganisationFactory(), OrganisationFactory()
+    services.profile_update(by=member, profile=member.profile, organisation=old)
+    old.equality_referent = member
+    old.save()
+
+    services.profile_update(by=member, profile=member.profile, organisation=new)
+
+    old.refresh_from_db()
+    assert old.equality_referent is None
