@@ -15,7 +15,7 @@ from community import realtime
 # Verb code -> sentence; the placeholders come from the notification's data.
 VERBS = {
     "membership.requested": _("%(actor)s asked to join %(target)s."),
-    "membership.approved": _("%(actor)s accepted you in %(target)s."),
+    "membership.approved": _("%(actor)s accepted your request to join %(target)s."),
     "membership.declined": _("Your request to join %(target)s was declined."),
     "membership.removed": _("You are no longer a member of %(target)s."),
     "membership.joined": _("%(actor)s joined %(target)s."),

@@ -108,9 +108,7 @@ def space_members(*, space: Space, viewer, role: str | None = None) -> QuerySet[
     """
     visible = profiles_visible_to(viewer).values("user_id")
     members = (
-        Membership.objects.filter(
-            space=space, state=Membership.State.ACTIVE, user__is_active=True
-        )
+        Membership.objects.filter(space=space, state=Membership.State.ACTIVE, user__is_active=True)
         .filter(Q(user_id__in=visible) | ~Q(role=Membership.Role.MEMBER))
         .select_related("user__profile__organisation")
         .order_by("user__profile__display_name")

@@ -128,7 +128,7 @@ class PlatformSocket(AsyncJsonWebsocketConsumer):
     async def op_unsubscribe(self, content, ref):
         stream = content.get("stream")
         if stream not in self.subscriptions:
-            return await self.error("not_subscribed", _("You are not subscribed to it."), ref)
+            return await self.error("not_subscribed", _("You are not following this stream."), ref)
         await self._drop(stream)
         await self.send_json(
             {"type": "unsubscribed", "stream": stream, "ref": ref, "reason": "requested"}

@@ -7,12 +7,25 @@ from community.models import Invitation, Membership, Space
 from tests.factories import ClusterFactory, MembershipFactory, SpaceFactory, UserFactory
 
 
+def _clear_cache():
+    """Empty this test process's cache. On Redis, `cache.clear()` is FLUSHDB, which would also
+    wipe the channel layer and the cache of parallel workers: delete only our own keys."""
+    client = getattr(cache, "_cache", None)
+    if client is not None and hasattr(client, "get_client"):
+        redis = client.get_client(write=True)
+        keys = list(redis.scan_iter(match=f"{cache.key_prefix}:*"))
+        if keys:
+            redis.delete(*keys)
+    else:
+        cache.clear()
+
+
 @pytest.fixture(autouse=True)
 def _isolated_cache():
     """Rate limits and presence live in the cache; each test starts with it empty."""
-    cache.clear()
+    _clear_cache()
     yield
-    cache.clear()
+    _clear_cache()
 
 
 @pytest.fixture

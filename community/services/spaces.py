@@ -86,6 +86,22 @@ def _lock_space(space: Space) -> Space:
     return Space.objects.select_for_update().get(pk=space.pk)
 
 
+def _lock_membership(pk: int) -> Membership:
+    """Lock a membership row, or refuse if a concurrent decision or departure deleted it."""
+    membership = (
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("space", "user")
+        .filter(pk=pk)
+        .first()
+    )
+    if membership is None:
+        refuse(
+            _("This membership no longer exists: someone answered or left in the meantime."),
+            "gone",
+        )
+    return membership
+
+
 def _keep_an_animator(space: Space, leaving: Membership) -> None:
     """Refuse a change that would leave the space with no active animator."""
     if leaving.role != Membership.Role.ANIMATOR or leaving.state != Membership.State.ACTIVE:
@@ -228,11 +244,7 @@ def membership_decide(*, membership: Membership, by, approve: bool) -> Membershi
     """A moderator or animator accepts or declines a request (never their own)."""
     check_decide_request(by, membership)
     with transaction.atomic():
-        membership = (
-            Membership.objects.select_for_update()
-            .select_related("space", "user")
-            .get(pk=membership.pk)
-        )
+        membership = _lock_membership(membership.pk)
         if membership.state != Membership.State.REQUESTED:
             refuse(_("This request has already been answered."), "not_pending")
         space = membership.space
@@ -271,7 +283,7 @@ def membership_remove(*, membership: Membership, by) -> Membership:
         raise PermissionDenied(_("Only the space's animators can remove a moderator or animator."))
     with transaction.atomic():
         space = _lock_space(space)
-        membership = Membership.objects.select_for_update().get(pk=membership.pk)
+        membership = _lock_membership(membership.pk)
         if membership.state == Membership.State.REMOVED:
             refuse(_("This person is no longer a member."), "not_member")
         _keep_an_animator(space, membership)
@@ -301,7 +313,7 @@ def membership_set_role(*, membership: Membership, by, role: str) -> Membership:
         refuse(_("Unknown role."), "bad_role", "role")
     with transaction.atomic():
         space = _lock_space(space)
-        membership = Membership.objects.select_for_update().get(pk=membership.pk)
+        membership = _lock_membership(membership.pk)
         if not membership.is_active:
             refuse(_("Only active members can be given a role."), "not_active")
         if role != Membership.Role.ANIMATOR:
@@ -402,7 +414,8 @@ def invitation_accept(*, token: str, user) -> Membership:
     check_signed_in(user)
     with transaction.atomic():
         invitation = (
-            Invitation.objects.select_for_update()
+            # Lock only the invitation: PostgreSQL refuses FOR UPDATE on the nullable inviter.
+            Invitation.objects.select_for_update(of=("self",))
             .select_related("space", "invited_by")
             .filter(token_hash=hash_token(token or ""))
             .first()
@@ -457,7 +470,7 @@ def _use_up_invitations(*, space: Space, user) -> int:
     """
     now = timezone.now()
     invitations = list(
-        Invitation.objects.select_for_update()
+        Invitation.objects.select_for_update(of=("self",))
         .select_related("invited_by")
         .filter(
             space=space,

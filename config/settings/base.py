@@ -125,7 +125,8 @@ if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            # Another database number keeps a cache flush away from the channel layer.
+            "LOCATION": env("REDIS_CACHE_URL", default=REDIS_URL),
             "KEY_PREFIX": env("CACHE_PREFIX", default="platform"),
         }
     }

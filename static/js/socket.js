@@ -19,6 +19,12 @@
   let nextRef = 1;
   const pending = new Map(); // subscribe ref -> stream, to forget streams refused to us
 
+  // Singular or plural as the page's language counts (in French, 0 and 1 are singular).
+  const plurals = new Intl.PluralRules(document.documentElement.lang || "fr");
+  function pick(count, one, many) {
+    return plurals.select(count) === "one" ? one : many;
+  }
+
   function say(text) {
     if (statusBox) statusBox.textContent = text || "";
   }
@@ -100,7 +106,7 @@
     document.querySelectorAll("[data-unread-badge]").forEach(function (badge) {
       badge.textContent = String(count);
       badge.classList.toggle("is-empty", !count);
-      const label = count === 1 ? body.dataset.unreadOne : body.dataset.unreadMany;
+      const label = pick(count, body.dataset.unreadOne, body.dataset.unreadMany);
       if (label) badge.setAttribute("aria-label", label.replace("%s", count));
     });
   }
@@ -119,7 +125,7 @@
     const update = function (data) {
       if (counter && "member_count" in data) {
         const n = data.member_count;
-        const text = n === 1 ? counter.dataset.one : counter.dataset.many;
+        const text = pick(n, counter.dataset.one, counter.dataset.many);
         if (text) counter.textContent = text.replace("%s", n);
       }
     };

@@ -199,7 +199,10 @@ def test_the_notification_centre_lists_ones_own_newest_first(member, animator, o
     ("verb", "text"),
     [
         ("membership.requested", "Claire Martin asked to join Recrutement inclusif."),
-        ("membership.approved", "Claire Martin accepted you in Recrutement inclusif."),
+        (
+            "membership.approved",
+            "Claire Martin accepted your request to join Recrutement inclusif.",
+        ),
         ("membership.declined", "Your request to join Recrutement inclusif was declined."),
         ("membership.removed", "You are no longer a member of Recrutement inclusif."),
         ("membership.joined", "Claire Martin joined Recrutement inclusif."),

@@ -124,7 +124,7 @@ def test_approving_a_request_makes_an_active_member_and_tells_them(
     ]
     [message] = messages_to(published, f"notifications.{member.pk}")
     assert message["data"]["notification"]["text"] == (
-        "Anne Animatrice accepted you in Référentes égalité."
+        "Anne Animatrice accepted your request to join Référentes égalité."
     )
     assert message["data"]["notification"]["url"] == f"/spaces/{request_space.slug}/"
 
