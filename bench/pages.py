@@ -15,8 +15,8 @@ from pathlib import Path
 
 import requests
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _server import DEMO_PASSWORD, demo_server  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.support.live_server import DEMO_PASSWORD, demo_server  # noqa: E402
 
 PAGES = {
     "reference": "/health/",

@@ -3,6 +3,9 @@ from django.utils.translation import gettext_lazy as _
 
 from community.models import Cluster, Membership, Organisation, Profile, Space
 from community.services import profile_create
+from community.services.organisations import ORGANISATION_FIELDS
+from community.services.profiles import PROFILE_FIELDS
+from community.services.spaces import SPACE_FIELDS
 
 
 class SignupExtraForm(forms.Form):
@@ -21,20 +24,7 @@ class SignupExtraForm(forms.Form):
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = Profile
-        fields = [
-            "display_name",
-            "photo",
-            "bio",
-            "organisation",
-            "country",
-            "region",
-            "languages",
-            "sectors",
-            "themes",
-            "roles",
-            "profile_visibility",
-            *(f"{name}_visibility" for name in Profile.VISIBILITY_FIELDS),
-        ]
+        fields = PROFILE_FIELDS
         widgets = {
             "languages": forms.CheckboxSelectMultiple,
             "sectors": forms.CheckboxSelectMultiple,
@@ -54,17 +44,7 @@ class ProfileForm(forms.ModelForm):
 class SpaceForm(forms.ModelForm):
     class Meta:
         model = Space
-        fields = [
-            "name",
-            "slug",
-            "tagline",
-            "description",
-            "cover",
-            "cluster",
-            "themes",
-            "visibility",
-            "join_policy",
-        ]
+        fields = SPACE_FIELDS
         widgets = {
             "themes": forms.CheckboxSelectMultiple,
             "description": forms.Textarea(attrs={"rows": 6}),
@@ -80,18 +60,7 @@ class SpaceForm(forms.ModelForm):
 class OrganisationForm(forms.ModelForm):
     class Meta:
         model = Organisation
-        fields = [
-            "name",
-            "slug",
-            "kind",
-            "size_band",
-            "sector",
-            "country",
-            "region",
-            "website",
-            "description",
-            "equality_referent",
-        ]
+        fields = ORGANISATION_FIELDS
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,4 +1,4 @@
-"""Start a daphne process on a fresh database with the demo data, for bench scripts."""
+"""A daphne process on a fresh SQLite database with the demo data, for browser tests and benches."""
 
 import os
 import socket
@@ -9,7 +9,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DEMO_PASSWORD = "demo-egalite-2026"  # noqa: S105 (public demo accounts)
 
 
@@ -20,17 +20,22 @@ def free_port() -> int:
 
 
 @contextmanager
-def demo_server(extra_env: dict | None = None):
-    """Yields the base URL of a daphne process serving a freshly seeded SQLite database."""
-    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+def demo_server(extra_env: dict | None = None, directory: str | None = None):
+    """Yields the base URL of a daphne process serving a freshly seeded SQLite database.
+
+    `directory` keeps the database (and whatever `extra_env` points there) after the run.
+    """
+    with tempfile.TemporaryDirectory(prefix="demo-server-") as scratch:
+        tmp = directory or scratch
         port = free_port()
         url = f"http://127.0.0.1:{port}"
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "config.settings.base",
-            "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3",
+            "DATABASE_URL": f"sqlite:///{tmp}/demo.sqlite3",
+            "MEDIA_ROOT": f"{tmp}/media",
             "DEBUG": "false",
-            "SECRET_KEY": "bench-only-" + "k" * 20 + "0123456789abcdefghij",
+            "SECRET_KEY": "local-demo-server-only-0123456789abcdefghijklmnopqrstuvwxyz",
             "ALLOWED_HOSTS": "127.0.0.1",
             "CSRF_TRUSTED_ORIGINS": url,
             "EMAIL_URL": "dummymail://",

@@ -1,0 +1,78 @@
+"""Uploads: only real raster images within the size limit are stored."""
+
+import io
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from community.validators import validate_image_upload
+
+
+def png_bytes() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), "purple").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_a_real_png_is_accepted():
+    validate_image_upload(SimpleUploadedFile("photo.png", png_bytes(), "image/png"))
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+        b"<html><script>alert(1)</script></html>",
+    ],
+)
+def test_svg_or_html_renamed_to_png_is_refused(content):
+    with pytest.raises(ValidationError) as refused:
+        validate_image_upload(SimpleUploadedFile("photo.png", content, "image/png"))
+    assert refused.value.code == "invalid_image"
+
+
+def test_a_gif_is_refused_even_when_valid():
+    buffer = io.BytesIO()
+    Image.new("P", (2, 2)).save(buffer, format="GIF")
+    with pytest.raises(ValidationError) as refused:
+        validate_image_upload(SimpleUploadedFile("a.png", buffer.getvalue(), "image/png"))
+    assert refused.value.code == "image_type"
+
+
+def test_an_oversized_image_is_refused(settings):
+    settings.UPLOAD_IMAGE_MAX_BYTES = 10
+    with pytest.raises(ValidationError) as refused:
+        validate_image_upload(SimpleUploadedFile("photo.png", png_bytes(), "image/png"))
+    assert refused.value.code == "too_large"
+
+
+@pytest.mark.django_db
+def test_a_profile_photo_that_is_not_an_image_is_refused_on_the_form(client, member):
+    client.force_login(member)
+    response = client.post(
+        "/me/profile/",
+        {
+            "display_name": "Claire Martin",
+            "photo": SimpleUploadedFile("me.png", b"<svg></svg>", "image/png"),
+            "profile_visibility": "members",
+            **{
+                f"{n}_visibility": "members"
+                for n in (
+                    "photo",
+                    "bio",
+                    "location",
+                    "organisation",
+                    "languages",
+                    "sectors",
+                    "themes",
+                    "roles",
+                )
+            },
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["photo"]
+    member.profile.refresh_from_db()
+    assert not member.profile.photo
