@@ -8,7 +8,7 @@ what the user may not see, so ids leak nothing. Services call these checks thems
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from community.models import Cluster, Membership, Organisation, Space
+from community.models import Cluster, Membership, Organisation, Profile, Space
 
 
 def _signed_in(user) -> bool:
@@ -36,6 +36,37 @@ def forget_memberships(user) -> None:
         user.__dict__.pop("_membership_cache", None)
 
 
+def verified_emails(user, *, strict: bool = False) -> set[str]:
+    """The addresses a user has proved they own, in lower case.
+
+    Unless `strict`, the account's own address counts too (accounts made by staff have no
+    allauth record). Accepting an invitation is strict: the link's address must be verified.
+    """
+    from allauth.account.models import EmailAddress
+
+    if not (user and user.is_authenticated):
+        return set()
+    addresses = EmailAddress.objects.filter(user=user, verified=True).values_list(
+        "email", flat=True
+    )
+    verified = {address.lower() for address in addresses}
+    return verified if strict else verified | {user.email.lower()}
+
+
+def pending_invitations_for(user):
+    """Invitations addressed to the user that can still be accepted."""
+    from django.utils import timezone
+
+    from community.models import Invitation
+
+    return Invitation.objects.filter(
+        email__in=verified_emails(user),
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__gt=timezone.now(),
+    )
+
+
 def is_cluster_animator(user, cluster: Cluster | None) -> bool:
     if cluster is None or not _signed_in(user):
         return False
@@ -54,7 +85,14 @@ def can_view_space(user, space: Space) -> bool:
     if space.visibility == Space.Visibility.MEMBERS or is_platform_staff(user):
         return True
     membership = _membership(user, space)
-    if membership and membership.state in (Membership.State.ACTIVE, Membership.State.INVITED):
+    if membership and membership.is_active:
+        return True
+    # An invitee sees the space only while the invitation can still be accepted.
+    if (
+        membership
+        and membership.state == Membership.State.INVITED
+        and pending_invitations_for(user).filter(space=space).exists()
+    ):
         return True
     return is_cluster_animator(user, space.cluster)
 
@@ -127,8 +165,13 @@ def check_decide_request(user, membership: Membership) -> None:
 
 
 def can_see_member_list(user, space: Space) -> bool:
-    """Public spaces show members to signed-in members; others to whoever can see the space."""
-    return bool(user and user.is_authenticated and can_view_space(user, space))
+    """Signed-in members who can see a public or members-only space see its members; a private
+    space shows them only to its own members and managers, not to someone merely invited."""
+    if not (user and user.is_authenticated and can_view_space(user, space)):
+        return False
+    if space.visibility != Space.Visibility.PRIVATE:
+        return True
+    return is_active_member(user, space) or can_manage_members(user, space)
 
 
 # --- Organisations and clusters ---------------------------------------------------------------
@@ -141,13 +184,22 @@ def can_edit_organisation(user, organisation: Organisation) -> bool:
         return False
     if organisation.equality_referent_id == user.pk:
         return True
+    # Until a referent is named, the organisation's own members look after its page.
+    if (
+        organisation.equality_referent_id is None
+        and Profile.objects.filter(user=user, organisation=organisation).exists()
+    ):
+        return True
     return organisation.clusters.filter(animators=user).exists()
 
 
 def check_edit_organisation(user, organisation: Organisation) -> None:
     if not can_edit_organisation(user, organisation):
         raise PermissionDenied(
-            _("Only the organisation's equality referent or its cluster's animators can edit it.")
+            _(
+                "Only the organisation's equality referent (or, until one is named, its "
+                "members) and its cluster's animators can edit it."
+            )
         )
 
 

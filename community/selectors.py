@@ -21,7 +21,7 @@ from community.models import (
     Visibility,
 )
 from community.models.spaces import hash_token
-from community.permissions import can_view_space, is_platform_staff
+from community.permissions import can_view_space, is_platform_staff, pending_invitations_for
 
 # --- Spaces -----------------------------------------------------------------------------------
 
@@ -35,8 +35,15 @@ def spaces_visible_to(user) -> QuerySet[Space]:
     return spaces.filter(
         Q(visibility__in=[Space.Visibility.PUBLIC, Space.Visibility.MEMBERS])
         | Q(
+            pk__in=Membership.objects.filter(user=user, state=Membership.State.ACTIVE).values(
+                "space_id"
+            )
+        )
+        | Q(
             pk__in=Membership.objects.filter(
-                user=user, state__in=[Membership.State.ACTIVE, Membership.State.INVITED]
+                user=user,
+                state=Membership.State.INVITED,
+                space_id__in=pending_invitations_for(user).values("space_id"),
             ).values("space_id")
         )
         | Q(cluster__animators=user)

@@ -8,12 +8,24 @@ from django.core.exceptions import PermissionDenied
 from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import CreateView, EditView, SnippetViewSet
+from wagtail.snippets.views.chooser import (
+    ChooseResultsView,
+    ChooseView,
+    SnippetChooserViewSet,
+    SnippetChosenView,
+)
+from wagtail.snippets.views.snippets import (
+    CreateView,
+    EditView,
+    HistoryView,
+    SnippetViewSet,
+    UsageView,
+)
 
 from community import permissions, services
 from community.backends import is_animator
 from community.models import Cluster, Space
-from community.selectors import spaces_editable_by
+from community.selectors import spaces_editable_by, spaces_visible_to
 from community.services.organisations import CLUSTER_FIELDS
 from community.services.spaces import SPACE_FIELDS
 
@@ -64,18 +76,61 @@ class ClusterPermissionPolicy(DomainPermissionPolicy):
         return Cluster.objects.filter(animators=user)
 
 
-class InstanceCheckedEditView(EditView):
-    """Wagtail checks only the model-level permission on edit; we add the row's rule."""
+class RowCheckedMixin:
+    """Wagtail checks only the model-level permission on a row's views; we add the row's rule.
 
-    service = None
+    Without it, an animator could open the edit, history or usage page of any space by its id
+    and read the name of a private space.
+    """
 
-    def get_object(self, queryset=None):
-        instance = super().get_object(queryset)
+    def get_object(self, *args, **kwargs):
+        instance = super().get_object(*args, **kwargs)
         if not self.permission_policy.user_has_permission_for_instance(
             self.request.user, "change", instance
         ):
             raise PermissionDenied
         return instance
+
+
+class InstanceCheckedEditView(RowCheckedMixin, EditView):
+    pass
+
+
+class RowCheckedHistoryView(RowCheckedMixin, HistoryView):
+    pass
+
+
+class RowCheckedUsageView(RowCheckedMixin, UsageView):
+    pass
+
+
+class VisibleSpacesMixin:
+    """Space choosers (e.g. the home page's featured spaces) offer only spaces the editor sees."""
+
+    def get_object_list(self):
+        return spaces_visible_to(self.request.user).select_related("cluster")
+
+
+class SpaceChooseView(VisibleSpacesMixin, ChooseView):
+    pass
+
+
+class SpaceChooseResultsView(VisibleSpacesMixin, ChooseResultsView):
+    pass
+
+
+class SpaceChosenView(SnippetChosenView):
+    def get_object(self, pk):
+        space = super().get_object(pk)
+        if not spaces_visible_to(self.request.user).filter(pk=space.pk).exists():
+            raise PermissionDenied
+        return space
+
+
+class SpaceChooserViewSet(SnippetChooserViewSet):
+    choose_view_class = SpaceChooseView
+    choose_results_view_class = SpaceChooseResultsView
+    chosen_view_class = SpaceChosenView
 
 
 class SpaceEditView(InstanceCheckedEditView):
@@ -106,6 +161,9 @@ class SpaceViewSet(SnippetViewSet):
     search_fields = ["name"]
     edit_view_class = SpaceEditView
     add_view_class = SpaceCreateView
+    history_view_class = RowCheckedHistoryView
+    usage_view_class = RowCheckedUsageView
+    chooser_viewset_class = SpaceChooserViewSet
 
     def get_queryset(self, request):
         return spaces_editable_by(request.user).select_related("cluster")
@@ -119,6 +177,8 @@ class ClusterViewSet(SnippetViewSet):
     list_display = ["name", "country", "region"]
     search_fields = ["name"]
     edit_view_class = ClusterEditView
+    history_view_class = RowCheckedHistoryView
+    usage_view_class = RowCheckedUsageView
 
     def get_queryset(self, request):
         return ClusterPermissionPolicy(Cluster).instances_user_has_any_permission_for(

@@ -2,9 +2,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from community.models import Organisation, Profile
+from community.models import Profile
 
 from ._common import apply_fields, set_many, validate
+from .organisations import leave_referent_role
 
 PROFILE_FIELDS = (
     "display_name",
@@ -43,9 +44,6 @@ def profile_update(*, by, profile: Profile, **fields) -> Profile:
         validate(profile)
         profile.save()
         set_many(profile, fields, many)
-        if previous_organisation_id and previous_organisation_id != profile.organisation_id:
-            # An equality referent who leaves the organisation is no longer its referent.
-            Organisation.objects.filter(
-                pk=previous_organisation_id, equality_referent_id=profile.user_id
-            ).update(equality_referent=None)
+        if previous_organisation_id != profile.organisation_id:
+            leave_referent_role(user_id=profile.user_id, organisation_id=previous_organisation_id)
     return profile

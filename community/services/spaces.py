@@ -34,6 +34,7 @@ from community.permissions import (
     check_signed_in,
     check_view_space,
     forget_memberships,
+    verified_emails,
 )
 from community.tasks import send_email
 
@@ -397,18 +398,6 @@ def space_invite(*, space: Space, by, email: str, role: str = Membership.Role.ME
     return invitation
 
 
-def _verified_emails(user) -> set[str]:
-    from allauth.account.models import EmailAddress
-
-    emails = {
-        address.lower()
-        for address in EmailAddress.objects.filter(user=user, verified=True).values_list(
-            "email", flat=True
-        )
-    }
-    return emails
-
-
 def invitation_accept(*, token: str, user) -> Membership:
     """Accept an invitation link: once, before it expires, by the address it was sent to."""
     check_signed_in(user)
@@ -431,7 +420,7 @@ def invitation_accept(*, token: str, user) -> Membership:
             )
         if invitation.expires_at <= timezone.now():
             refuse(_("This invitation has expired. Ask for a new one."), "expired_invitation")
-        if invitation.email not in _verified_emails(user):
+        if invitation.email not in verified_emails(user, strict=True):
             refuse(
                 _(
                     "This invitation was sent to another e-mail address. Sign in with that "
@@ -474,7 +463,7 @@ def _use_up_invitations(*, space: Space, user) -> int:
         .select_related("invited_by")
         .filter(
             space=space,
-            email__in=_verified_emails(user) | {user.email.lower()},
+            email__in=verified_emails(user),
             accepted_at__isnull=True,
             revoked_at__isnull=True,
             expires_at__gt=now,
@@ -514,7 +503,7 @@ def _revoke_invitations(*, space: Space, user) -> None:
     """Withdraw the links still pending for `user` to `space`."""
     Invitation.objects.filter(
         space=space,
-        email__in=_verified_emails(user) | {user.email.lower()},
+        email__in=verified_emails(user),
         accepted_at__isnull=True,
         revoked_at__isnull=True,
     ).update(revoked_at=timezone.now())

@@ -1,12 +1,15 @@
 """Every forbidden path: the refusal is raised and nothing changes."""
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils import timezone
 
 from community import permissions, selectors, services
-from community.models import Membership, Organisation, Space
+from community.models import Invitation, Membership, Organisation, Space, User
 from tests.factories import (
     ClusterFactory,
     MembershipFactory,
@@ -62,7 +65,8 @@ def test_a_private_space_is_seen_by_its_members_its_invitees_its_cluster_animato
     animator, staff, private_space, cluster
 ):
     active = add_member(private_space)
-    invited = add_member(private_space, state=Membership.State.INVITED)
+    invited = UserFactory()
+    services.space_invite(space=private_space, by=animator, email=invited.email)
     cluster_animator = UserFactory()
     cluster.animators.add(cluster_animator)
 
@@ -70,6 +74,22 @@ def test_a_private_space_is_seen_by_its_members_its_invitees_its_cluster_animato
         assert selectors.access_space(user=user, slug=private_space.slug) == private_space
         assert private_space in selectors.spaces_visible_to(user)
         assert private_space in selectors.space_list(user=user)
+
+
+def test_an_invitee_stops_seeing_a_private_space_when_the_invitation_expires(
+    animator, private_space
+):
+    invited = UserFactory()
+    services.space_invite(space=private_space, by=animator, email=invited.email)
+    assert permissions.can_view_space(invited, private_space)
+    assert not permissions.can_see_member_list(invited, private_space)
+
+    Invitation.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    invited = User.objects.get(pk=invited.pk)
+
+    with pytest.raises(Http404):
+        selectors.access_space(user=invited, slug=private_space.slug)
+    assert private_space not in selectors.spaces_visible_to(invited)
 
 
 def test_the_animator_of_another_cluster_cannot_see_a_private_space(other_animator, private_space):
@@ -531,14 +551,28 @@ def test_a_random_member_cannot_edit_an_organisation(member, organisation):
     assert Organisation.objects.get(pk=organisation.pk).name == "Atelier Textile Quimper"
 
 
-def test_a_member_of_the_organisation_who_is_not_its_referent_cannot_edit_it(member, organisation):
-    member.profile.organisation = organisation
-    member.profile.save()
+def test_a_member_of_the_organisation_who_is_not_its_referent_cannot_edit_it(
+    member, other_member, organisation
+):
+    for person in (member, other_member):
+        person.profile.organisation = organisation
+        person.profile.save()
+    organisation.equality_referent = other_member
+    organisation.save()
 
     with pytest.raises(PermissionDenied):
         services.organisation_update(by=member, organisation=organisation, name="Volée")
 
     assert Organisation.objects.get(pk=organisation.pk).name == "Atelier Textile Quimper"
+
+
+def test_until_a_referent_is_named_the_organisation_members_may_edit_it(member, organisation):
+    member.profile.organisation = organisation
+    member.profile.save()
+
+    services.organisation_update(by=member, organisation=organisation, equality_referent=member)
+
+    assert Organisation.objects.get(pk=organisation.pk).equality_referent == member
 
 
 def test_the_equality_referent_may_edit_their_organisation(member, organisation):

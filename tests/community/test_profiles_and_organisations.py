@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from community import services
+from community import permissions, services
 from community.models import Language, Organisation, Profile, Theme, Visibility
 from tests.factories import OrganisationFactory, UserFactory
 
@@ -258,23 +258,58 @@ def test_an_organisation_edit_that_breaks_a_rule_changes_nothing(animator, clust
 # --- Clusters ---------------------------------------------------------------------------------
 
 
-def test_a_cluster_animator_names_a_co_animator_and_adds_member_organisations(
-    animator, other_member, cluster
+def test_a_cluster_animator_edits_the_description_but_not_who_belongs_to_the_cluster(
+    animator, other_member, cluster, db_state
+):
+    organisation = OrganisationFactory()
+    services.cluster_update(by=animator, cluster=cluster, description="Le cluster breton.")
+    cluster.refresh_from_db()
+    assert cluster.description == "Le cluster breton."
+
+    # Members and animators decide who may edit organisations and spaces: staff only.
+    for change in ({"animators": [animator, other_member]}, {"organisations": [organisation]}):
+        with pytest.raises(PermissionDenied):
+            services.cluster_update(by=animator, cluster=cluster, **change)
+    assert set(cluster.animators.all()) == {animator}
+    assert not cluster.organisations.exists()
+
+
+def test_staff_name_cluster_animators_and_a_dropped_animator_loses_access_at_once(
+    animator, other_member, staff, cluster, published, django_capture_on_commit_callbacks
 ):
     organisation = OrganisationFactory()
 
-    services.cluster_update(
-        by=animator,
-        cluster=cluster,
-        description="Le cluster breton.",
-        animators=[animator, other_member],
-        organisations=[organisation],
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cluster_update(
+            by=staff, cluster=cluster, animators=[other_member], organisations=[organisation]
+        )
+
+    assert set(cluster.animators.all()) == {other_member}
+    assert list(cluster.organisations.all()) == [organisation]
+    assert (f"user.{animator.pk}", {"type": "access.changed"}) in published
+
+
+def test_an_animator_cannot_annex_an_organisation_to_gain_edit_rights(animator, cluster):
+    foreign = OrganisationFactory()
+    with pytest.raises(PermissionDenied):
+        services.cluster_update(by=animator, cluster=cluster, organisations=[foreign])
+    assert not permissions.can_edit_organisation(animator, foreign)
+
+
+def test_a_referent_who_creates_a_new_organisation_leaves_the_old_referent_role(member):
+    old = services.organisation_create(
+        by=member, name="Ancienne", slug="ancienne", kind="company", country="FR"
+    )
+    services.organisation_update(by=member, organisation=old, equality_referent=member)
+    old.refresh_from_db()
+    assert old.equality_referent == member
+
+    services.organisation_create(
+        by=member, name="Nouvelle", slug="nouvelle", kind="company", country="FR"
     )
 
-    cluster.refresh_from_db()
-    assert cluster.description == "Le cluster breton."
-    assert set(cluster.animators.all()) == {animator, other_member}
-    assert list(cluster.organisations.all()) == [organisation]
+    old.refresh_from_db()
+    assert old.equality_referent is None
 
 
 def test_a_cluster_description_over_5000_characters_is_refused(animator, cluster):

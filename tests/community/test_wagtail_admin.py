@@ -94,3 +94,29 @@ def test_a_space_saved_in_the_admin_goes_through_the_service_rules(client, space
     space.refresh_from_db()
     assert space.name == "Parentalité et carrières"
     assert space.visibility == Space.Visibility.MEMBERS
+
+
+@pytest.mark.django_db
+def test_no_admin_view_reveals_a_private_space_to_an_animator_of_another_space(
+    client, space_animator, private_space
+):
+    user, _space = space_animator
+    client.force_login(user)
+    pk = private_space.pk
+    for view in ("edit", "history", "usage"):
+        url = reverse(f"wagtailsnippets_community_space:{view}", args=[pk])
+        response = client.get(url)
+        assert response.status_code in (302, 403), view
+        assert private_space.name.encode() not in response.content, view
+    results = client.get("/cms/snippets/choose/community/space/results/?q=")
+    assert results.status_code == 200
+    assert private_space.name.encode() not in results.content
+    chosen = client.get(f"/cms/snippets/choose/community/space/chosen/{pk}/")
+    assert private_space.name.encode() not in chosen.content
+
+
+@pytest.mark.django_db
+def test_the_space_chooser_offers_the_spaces_the_editor_can_see(client, staff, private_space):
+    client.force_login(staff)
+    results = client.get("/cms/snippets/choose/community/space/results/?q=")
+    assert private_space.name.encode() in results.content
