@@ -50,6 +50,11 @@ def publish_access_changed(*, user_id: int) -> None:
     publish_after_commit(user_group(user_id), {"type": "access.changed"})
 
 
+def publish_session_check(*, user_id: int) -> None:
+    """Ask the user's sockets to re-check their session (password or account changed)."""
+    publish_after_commit(user_group(user_id), {"type": "session.check"})
+
+
 def publish_session_ended(*, user_id: int, session_key: str | None) -> None:
     """Close the sockets opened with this session (all of the user's if session_key is None)."""
     publish_after_commit(user_group(user_id), {"type": "session.ended", "session_key": session_key})

@@ -5,6 +5,7 @@ the user may subscribe, and forwards the events services publish. It makes no OR
 own: permission and state functions run in a thread through `database_sync_to_async`.
 """
 
+import asyncio
 import json
 import time
 
@@ -51,8 +52,11 @@ class PlatformSocket(AsyncJsonWebsocketConsumer):
         self.signed_in = bool(self.user and self.user.is_authenticated)
         self.closing = False
         await self.accept()
+        self.watchdog = None
         if self.signed_in:
             await self.channel_layer.group_add(user_group(self.user.pk), self.channel_name)
+            # A socket whose client never pings must still notice a session that ended.
+            self.watchdog = asyncio.create_task(self._watch_session())
         await self.send_json(
             {
                 "type": "hello",
@@ -64,7 +68,17 @@ class PlatformSocket(AsyncJsonWebsocketConsumer):
         )
 
     async def disconnect(self, code):
+        if self.watchdog is not None:
+            self.watchdog.cancel()
         await self._leave_groups()
+
+    async def _watch_session(self):
+        while not self.closing:
+            await asyncio.sleep(self.limits["SESSION_CHECK_SECONDS"])
+            await self.session_check({})
+
+    async def _session_is_valid(self) -> bool:
+        return await database_sync_to_async(session_is_valid)(self.user, self.session_key)
 
     # --- Frames from the browser ---------------------------------------------------------------
 
@@ -104,6 +118,8 @@ class PlatformSocket(AsyncJsonWebsocketConsumer):
         return content, None
 
     async def op_subscribe(self, content, ref):
+        if not await self._session_is_valid():
+            return await self._sign_out()
         stream = content.get("stream")
         resolved = resolve_stream(stream)
         if resolved is None:
@@ -135,7 +151,7 @@ class PlatformSocket(AsyncJsonWebsocketConsumer):
         )
 
     async def op_ping(self, content, ref):
-        if not await database_sync_to_async(session_is_valid)(self.user, self.session_key):
+        if not await self._session_is_valid():
             return await self._sign_out()
         states = {}
         for stream in list(self.subscriptions):
@@ -166,6 +182,11 @@ class PlatformSocket(AsyncJsonWebsocketConsumer):
                 await self.send_json(
                     {"type": "unsubscribed", "stream": stream, "ref": None, "reason": "forbidden"}
                 )
+
+    async def session_check(self, message):
+        """The password changed or the account changed: close if this session no longer holds."""
+        if not self.closing and not await self._session_is_valid():
+            await self._sign_out()
 
     async def session_ended(self, message):
         wanted = message.get("session_key")

@@ -226,6 +226,8 @@ REALTIME = {
     "MAX_FRAME_BYTES": env.int("WS_MAX_FRAME_BYTES", default=16 * 1024),
     "MAX_STREAMS_PER_SOCKET": env.int("WS_MAX_STREAMS_PER_SOCKET", default=50),
     "HEARTBEAT_SECONDS": env.int("WS_HEARTBEAT_SECONDS", default=25),
+    # The server re-checks each signed-in socket's session this often, pings or not.
+    "SESSION_CHECK_SECONDS": env.float("WS_SESSION_CHECK_SECONDS", default=60.0),
     # Frames a socket may send: this many per second on average, in bursts up to FRAME_BURST.
     "FRAME_RATE": env.float("WS_FRAME_RATE", default=10.0),
     "FRAME_BURST": env.int("WS_FRAME_BURST", default=30),

@@ -487,3 +487,55 @@ async def test_a_pong_carries_the_state_of_every_subscribed_stream(
         "ref": "hb",
         "streams": {"notifications": {"unread": 1}, f"space:{open_space.pk}": {"member_count": 1}},
     }
+
+
+async def test_a_socket_that_never_pings_still_closes_when_its_session_ends(
+    open_socket, member, settings
+):
+    settings.REALTIME = {**settings.REALTIME, "SESSION_CHECK_SECONDS": 0.2}
+    session = await sign_in(member)
+    ws = await open_socket(session)
+
+    await database_sync_to_async(SessionStore(session).delete)()
+
+    # No frame is sent by the client: the server's own check closes the socket.
+    await assert_signed_out(ws)
+
+
+async def test_subscribing_with_an_ended_session_closes_the_socket(open_socket, member):
+    session = await sign_in(member)
+    ws = await open_socket(session)
+    await database_sync_to_async(SessionStore(session).delete)()
+
+    await ws.send_json_to({"op": "subscribe", "stream": "notifications", "ref": 1})
+
+    await assert_signed_out(ws)
+
+
+async def test_a_password_change_closes_the_sockets_of_the_other_sessions(open_socket, member):
+    stolen = await open_socket(await sign_in(member))
+
+    @database_sync_to_async
+    def change_password():
+        from allauth.account.signals import password_changed
+
+        member.set_password("a-new-Passphrase-77")
+        member.save(update_fields=["password"])
+        password_changed.send(sender=type(member), request=None, user=member)
+
+    await change_password()
+
+    await assert_signed_out(stolen)
+
+
+async def test_deactivating_an_account_from_an_admin_closes_its_sockets(open_socket, member):
+    ws = await open_socket(await sign_in(member))
+
+    @database_sync_to_async
+    def deactivate_in_admin():
+        member.is_active = False
+        member.save()
+
+    await deactivate_in_admin()
+
+    await assert_signed_out(ws)
