@@ -30,39 +30,59 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows changed only through the services: on the site or in the Wagtail admin (/cms/).
+
+    The Django admin shows them for support work; editing here would skip the permission
+    checks, the invariants (at least one animator) and the real-time updates.
+    """
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Profile)
-class ProfileAdmin(admin.ModelAdmin):
+class ProfileAdmin(ReadOnlyAdmin):
     list_display = ["display_name", "organisation", "country", "profile_visibility"]
     search_fields = ["display_name", "user__email"]
     list_select_related = ["organisation"]
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(ReadOnlyAdmin):
     list_display = ["space", "user", "role", "state", "updated_at"]
     list_filter = ["state", "role", "space"]
     list_select_related = ["space", "user__profile"]
-    readonly_fields = ["space", "user", "role", "state", "decided_by", "message"]
-
-    def has_add_permission(self, request):
-        # Memberships change only through the services (join, invite, decide, remove).
-        return False
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(ReadOnlyAdmin):
     list_display = ["email", "space", "role", "created_at", "expires_at", "accepted_at"]
-    readonly_fields = [f.name for f in Invitation._meta.fields]
 
-    def has_add_permission(self, request):
-        return False
+
+@admin.register(Organisation)
+class OrganisationAdmin(ReadOnlyAdmin):
+    list_display = ["name", "kind", "country"]
+    search_fields = ["name"]
+
+
+@admin.register(Cluster)
+class ClusterAdmin(ReadOnlyAdmin):
+    list_display = ["name", "country"]
+    search_fields = ["name"]
+
+
+@admin.register(Space)
+class SpaceAdmin(ReadOnlyAdmin):
+    list_display = ["name", "visibility", "join_policy"]
+    search_fields = ["name"]
 
 
 for model in (Theme, Sector, Role, Language):
     admin.site.register(model, list_display=["slug", "label_fr", "label_en", "position"])
-
-admin.site.register(Organisation, search_fields=["name"], list_display=["name", "kind", "country"])
-admin.site.register(Cluster, search_fields=["name"], list_display=["name", "country"])
-admin.site.register(
-    Space, search_fields=["name"], list_display=["name", "visibility", "join_policy"]
-)

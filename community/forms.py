@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from community.models import Cluster, Membership, Organisation, Profile, Space
+from community.selectors import profiles_visible_to
 from community.services import profile_create
 from community.services.organisations import ORGANISATION_FIELDS
 from community.services.profiles import PROFILE_FIELDS
@@ -62,12 +63,14 @@ class OrganisationForm(forms.ModelForm):
         model = Organisation
         fields = ORGANISATION_FIELDS
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         referent = self.fields["equality_referent"]
         if self.instance.pk:
+            # Members of the organisation whom the editor may see.
+            visible = profiles_visible_to(user).filter(organisation=self.instance)
             referent.queryset = referent.queryset.filter(
-                profile__organisation=self.instance
+                pk__in=visible.values("user_id")
             ).select_related("profile")
         else:
             del self.fields["equality_referent"]

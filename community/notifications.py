@@ -6,6 +6,7 @@ relations and says it in the reader's language. After commit, each recipient's s
 the new notification and the new unread count on the `notifications` stream.
 """
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from notifications.models import Notification
@@ -67,7 +68,9 @@ def notification_send(*, recipients, actor, verb: str, target=None, url: str = "
     if verb not in VERBS:
         raise ValueError(f"Unknown notification verb: {verb}")
     data = {"actor": str(actor), "target": str(target) if target is not None else "", "url": url}
-    unique = {r.pk: r for r in recipients if r is not None and r.pk != getattr(actor, "pk", None)}
+    # Never notify people of their own action; the actor may also be a space, not a person.
+    actor_user_id = actor.pk if isinstance(actor, get_user_model()) else None
+    unique = {r.pk: r for r in recipients if r is not None and r.pk != actor_user_id}
     created = []
     with transaction.atomic():
         for recipient in unique.values():

@@ -17,7 +17,6 @@ from community.models import (
     Organisation,
     Profile,
     Space,
-    User,
     Visibility,
 )
 from community.models.spaces import hash_token
@@ -350,8 +349,14 @@ def access_profile(*, viewer, profile_id: int) -> ProfileView:
 
 
 def organisation_list(*, query: str = "", kind: str = "") -> QuerySet[Organisation]:
+    # Counts only members who show both their profile and their employer to all members.
+    shown = Q(
+        members__user__is_active=True,
+        members__profile_visibility=Visibility.MEMBERS,
+        members__organisation_visibility=Visibility.MEMBERS,
+    )
     organisations = Organisation.objects.select_related("sector").annotate(
-        member_count=Count("members", filter=Q(members__user__is_active=True), distinct=True)
+        member_count=Count("members", filter=shown, distinct=True)
     )
     if query:
         organisations = organisations.filter(name__icontains=query)
@@ -389,7 +394,6 @@ def access_cluster(*, slug: str) -> Cluster:
     cluster = (
         Cluster.objects.prefetch_related(
             Prefetch("organisations", queryset=Organisation.objects.select_related("sector")),
-            Prefetch("animators", queryset=User.objects.select_related("profile")),
         )
         .filter(slug=slug)
         .first()

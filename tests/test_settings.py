@@ -14,11 +14,16 @@ GOOD = {
     "CSRF_TRUSTED_ORIGINS": "https://egalite.example",
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
     "REDIS_URL": "redis://127.0.0.1:6379/1",
+    "EMAIL_URL": "smtp+tls://user:pass@smtp.egalite.example:587",
 }
 
 
 def check(extra_env: dict, *args) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in GOOD and k != "DEBUG"}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in GOOD and k not in ("DEBUG", "WEBSOCKET_ALLOWED_ORIGINS")
+    }
     env.update({"DJANGO_SETTINGS_MODULE": "config.settings.production", **extra_env})
     return subprocess.run(
         [sys.executable, "manage.py", "check", *args],
@@ -50,6 +55,9 @@ def test_production_refuses_to_start_without_each_required_variable(missing):
         ({"SECRET_KEY": "too-short"}, "SECRET_KEY"),
         ({"DEBUG": "true"}, "DEBUG"),
         ({"DATABASE_URL": "sqlite:////tmp/x.sqlite3"}, "PostgreSQL"),
+        ({"ALLOWED_HOSTS": "*"}, "ALLOWED_HOSTS"),
+        ({"WEBSOCKET_ALLOWED_ORIGINS": "*"}, "WEBSOCKET_ALLOWED_ORIGINS"),
+        ({"EMAIL_URL": "consolemail://"}, "EMAIL_URL"),
     ],
 )
 def test_production_refuses_insecure_values(override, message):

@@ -18,6 +18,11 @@ class UserManager(BaseUserManager):
         user = self.model(email=self.normalize_email(email), **extra_fields)
         user.set_password(password)
         user.save(using=self._db)
+        # Every account shows somewhere under a name: accounts made here (createsuperuser,
+        # commands) get a profile at once; the sign-up form names its own.
+        Profile.objects.using(self._db).get_or_create(
+            user=user, defaults={"display_name": user.email.split("@")[0][:80]}
+        )
         return user
 
     def create_user(self, email, password=None, **extra_fields):

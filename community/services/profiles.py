@@ -24,8 +24,9 @@ PROFILE_FIELDS = (
 
 
 def profile_create(*, user, display_name: str) -> Profile:
-    """The profile every account gets at sign-up."""
-    profile = Profile(user=user, display_name=display_name.strip())
+    """The profile of an account, named at sign-up (renamed if it already has one)."""
+    profile = Profile.objects.filter(user=user).first() or Profile(user=user)
+    profile.display_name = display_name.strip()
     validate(profile)
     profile.save()
     return profile

@@ -84,7 +84,12 @@ def _managers(space: Space, roles=(Membership.Role.MODERATOR, Membership.Role.AN
 
 
 def _lock_space(space: Space) -> Space:
-    return Space.objects.select_for_update().get(pk=space.pk)
+    """Serialise the writes that guard a space-wide rule (animators, invitations).
+
+    FOR NO KEY UPDATE, not FOR UPDATE: inserting a membership takes a KEY SHARE lock on its
+    space, which FOR UPDATE would block, deadlocking a join against an invitation.
+    """
+    return Space.objects.select_for_update(no_key=True).get(pk=space.pk)
 
 
 def _lock_membership(pk: int) -> Membership:
@@ -346,7 +351,21 @@ def space_invite(*, space: Space, by, email: str, role: str = Membership.Role.ME
     except ValidationError:
         refuse(_("Enter a valid e-mail address."), "invalid_email", "email")
     invitee = User.objects.filter(email__iexact=email).first()
+    try:
+        return _invite(space=space, by=by, email=email, role=role, invitee=invitee)
+    except IntegrityError:
+        # The person joined, or was invited by someone else, at the same moment.
+        refuse(
+            _("This person's membership changed at the same moment. Please try again."),
+            "concurrent_change",
+            "email",
+        )
+
+
+def _invite(*, space: Space, by, email: str, role: str, invitee) -> Invitation:
     with transaction.atomic():
+        # Invitations to one space are made one at a time, so two cannot cross.
+        _lock_space(space)
         if invitee:
             membership = (
                 Membership.objects.select_for_update().filter(space=space, user=invitee).first()

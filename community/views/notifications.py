@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from notifications.models import Notification
 
@@ -26,7 +27,11 @@ def notification_read(request, notification_id):
     except Notification.DoesNotExist as missing:
         raise Http404 from missing
     url = (notification.data or {}).get("url")
-    if request.POST.get("follow") and url and url.startswith("/"):
+    if (
+        request.POST.get("follow")
+        and url
+        and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()})
+    ):
         return redirect(url)
     return redirect("community:notification_list")
 

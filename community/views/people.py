@@ -98,6 +98,10 @@ def organisation_detail(request, slug):
     members = selectors.organisation_members(organisation=organisation, viewer=request.user)
     context = {
         "organisation": organisation,
+        # Named only to those the referent lets see their profile and their employer.
+        "referent": members.filter(user_id=organisation.equality_referent_id).first()
+        if organisation.equality_referent_id
+        else None,
         "members": members[:60],
         "clusters": organisation.clusters.all(),
         "can_edit": permissions.can_edit_organisation(request.user, organisation),
@@ -107,7 +111,7 @@ def organisation_detail(request, slug):
 
 @login_required
 def organisation_create(request):
-    form = OrganisationForm(request.POST or None)
+    form = OrganisationForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         created = {}
 
@@ -126,7 +130,7 @@ def organisation_edit(request, slug):
     organisation = selectors.access_organisation(slug=slug)
     if not permissions.can_edit_organisation(request.user, organisation):
         raise PermissionDenied
-    form = OrganisationForm(request.POST or None, instance=organisation)
+    form = OrganisationForm(request.POST or None, instance=organisation, user=request.user)
     if request.method == "POST" and form.is_valid():
         fields = form.cleaned_data
         if run_service(
@@ -150,6 +154,9 @@ def cluster_detail(request, slug):
     cluster = selectors.access_cluster(slug=slug)
     context = {
         "cluster": cluster,
+        "animators": selectors.profiles_visible_to(request.user).filter(
+            user__animated_clusters=cluster
+        ),
         "spaces": selectors.spaces_visible_to(request.user).filter(cluster=cluster),
         "can_edit": permissions.can_edit_cluster(request.user, cluster),
     }

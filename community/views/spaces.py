@@ -117,7 +117,13 @@ def space_edit(request, slug):
 def space_join(request, slug):
     space = selectors.access_space(user=request.user, slug=slug)
     form = JoinRequestForm(request.POST)
-    message = form.cleaned_data["message"] if form.is_valid() else ""
+    if not form.is_valid():
+        # Refuse the whole request rather than send it without its message.
+        for errors in form.errors.values():
+            for text in errors:
+                messages.error(request, text)
+        return redirect(space)
+    message = form.cleaned_data["message"]
     result = {}
 
     def call():

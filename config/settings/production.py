@@ -9,7 +9,14 @@ from django.core.exceptions import ImproperlyConfigured
 from .base import *  # noqa: F403
 from .base import INSECURE_SECRET_KEY, env
 
-_REQUIRED = ("SECRET_KEY", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "DATABASE_URL", "REDIS_URL")
+_REQUIRED = (
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "CSRF_TRUSTED_ORIGINS",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "EMAIL_URL",
+)
 _missing = [name for name in _REQUIRED if not env(name, default="")]
 if _missing:
     raise ImproperlyConfigured(
@@ -20,6 +27,15 @@ if SECRET_KEY == INSECURE_SECRET_KEY or len(SECRET_KEY) < 50 or len(set(SECRET_K
 if env.bool("DEBUG", default=False):
     raise ImproperlyConfigured("DEBUG must be off in production.")
 DEBUG = False
+for _name, _values in (
+    ("ALLOWED_HOSTS", ALLOWED_HOSTS),  # noqa: F405
+    ("CSRF_TRUSTED_ORIGINS", CSRF_TRUSTED_ORIGINS),  # noqa: F405
+    ("WEBSOCKET_ALLOWED_ORIGINS", WEBSOCKET_ALLOWED_ORIGINS),  # noqa: F405
+):
+    if any("*" in value for value in _values):
+        raise ImproperlyConfigured(f"{_name} must list explicit hosts or origins, not '*'.")
+if EMAIL_BACKEND.endswith("console.EmailBackend"):  # noqa: F405
+    raise ImproperlyConfigured("EMAIL_URL must point to a real mail server in production.")
 if not DATABASES["default"]["ENGINE"].endswith("postgresql"):  # noqa: F405
     raise ImproperlyConfigured("DATABASE_URL must point to PostgreSQL in production.")
 

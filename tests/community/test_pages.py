@@ -248,3 +248,69 @@ def test_the_interface_speaks_french_by_default(client, settings):
     response = client.get(reverse("community:space_list"), HTTP_ACCEPT_LANGUAGE="fr")
     assert '<html lang="fr">' in response.content.decode()
     assert "Espaces thématiques" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_private_referent_is_not_named_on_the_organisation_page(client, member, other_member):
+    organisation = OrganisationFactory(name="Conserverie")
+    member.profile.organisation = organisation
+    member.profile.profile_visibility = "private"
+    member.profile.save()
+    organisation.equality_referent = member
+    organisation.save()
+
+    for viewer in (None, other_member):
+        client.logout()
+        if viewer:
+            client.force_login(viewer)
+        page = client.get(organisation.get_absolute_url()).content.decode()
+        assert "Claire Martin" not in page
+
+
+@pytest.mark.django_db
+def test_visitors_do_not_see_the_names_of_cluster_animators(client, animator, cluster, member):
+    page = client.get(cluster.get_absolute_url()).content.decode()
+    assert "Anne Animatrice" not in page
+    client.force_login(member)
+    assert "Anne Animatrice" in client.get(cluster.get_absolute_url()).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_space_opened_by_an_account_made_on_the_command_line_renders(client, cluster):
+    from community import services
+    from community.models import User
+
+    admin = User.objects.create_superuser("root@example.org", "a-long-Passphrase-42")
+    space = services.space_create(by=admin, name="Espace", slug="espace", cluster=cluster)
+    for url in (space.get_absolute_url(), reverse("community:space_members", args=[space.slug])):
+        client.force_login(admin)
+        assert client.get(url).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_join_message_that_is_too_long_refuses_the_request(client, member, request_space):
+    client.force_login(member)
+    response = client.post(
+        reverse("community:space_join", kwargs={"slug": request_space.slug}),
+        {"message": "x" * 600},
+        follow=True,
+    )
+    assert "at most 500 characters" in response.content.decode()
+    assert not Membership.objects.filter(space=request_space, user=member).exists()
+
+
+@pytest.mark.django_db
+def test_following_a_notification_never_leaves_the_site(client, member, open_space):
+    from notifications.models import Notification
+
+    from community.notifications import notification_send
+
+    [notification] = notification_send(
+        recipients=[member], actor=open_space, verb="membership.removed", target=open_space
+    )
+    Notification.objects.filter(pk=notification.pk).update(data={"url": "//evil.example/"})
+    client.force_login(member)
+    response = client.post(
+        reverse("community:notification_read", args=[notification.pk]), {"follow": "1"}
+    )
+    assert response["Location"] == reverse("community:notification_list")

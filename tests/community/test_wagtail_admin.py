@@ -120,3 +120,17 @@ def test_the_space_chooser_offers_the_spaces_the_editor_can_see(client, staff, p
     client.force_login(staff)
     results = client.get("/cms/snippets/choose/community/space/results/?q=")
     assert private_space.name.encode() in results.content
+
+
+@pytest.mark.django_db
+def test_the_django_admin_shows_memberships_but_cannot_change_or_delete_them(
+    client, staff, open_space
+):
+    membership = Membership.objects.filter(space=open_space).first()
+    client.force_login(staff)
+    assert client.get("/django-admin/community/membership/").status_code == 200
+    response = client.post(
+        f"/django-admin/community/membership/{membership.pk}/delete/", {"post": "yes"}
+    )
+    assert response.status_code == 403
+    assert Membership.objects.filter(pk=membership.pk).exists()

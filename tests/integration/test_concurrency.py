@@ -126,3 +126,19 @@ def test_concurrent_decisions_on_one_request_answer_it_once(round_, request_spac
     # Refused as already answered, or as gone when the winner declined (the row is deleted).
     assert {r.code for r in refused} <= {"not_pending", "gone"}
     assert len(refused) == 5
+
+
+@pytest.mark.parametrize("round_", range(ROUNDS))
+def test_an_invitation_racing_the_invitees_own_join_never_breaks(round_, request_space, animator):
+    invitee = UserFactory()
+
+    ok, refused = race(
+        [
+            lambda: services.space_invite(space=request_space, by=animator, email=invitee.email),
+            lambda: services.space_join(space=request_space, user=invitee),
+            lambda: services.space_invite(space=request_space, by=animator, email=invitee.email),
+        ]
+    )
+
+    assert len(ok) >= 1
+    assert Membership.objects.filter(space=request_space, user=invitee).count() == 1
