@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from community.models import Profile
 from community.validators import validate_image_upload
 
 
@@ -57,19 +58,7 @@ def test_a_profile_photo_that_is_not_an_image_is_refused_on_the_form(client, mem
             "display_name": "Claire Martin",
             "photo": SimpleUploadedFile("me.png", b"<svg></svg>", "image/png"),
             "profile_visibility": "members",
-            **{
-                f"{n}_visibility": "members"
-                for n in (
-                    "photo",
-                    "bio",
-                    "location",
-                    "organisation",
-                    "languages",
-                    "sectors",
-                    "themes",
-                    "roles",
-                )
-            },
+            **{f"{name}_visibility": "members" for name in Profile.VISIBILITY_FIELDS},
         },
     )
     assert response.status_code == 200
