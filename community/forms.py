@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from community.models import Cluster, Membership, Organisation, Profile, Space
-from community.selectors import profiles_visible_to
+from community.selectors import organisation_members
 from community.services import profile_create
 from community.services.organisations import ORGANISATION_FIELDS
 from community.services.profiles import PROFILE_FIELDS
@@ -66,14 +66,20 @@ class OrganisationForm(forms.ModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         referent = self.fields["equality_referent"]
-        if self.instance.pk:
-            # Members of the organisation whom the editor may see.
-            visible = profiles_visible_to(user).filter(organisation=self.instance)
+        visible = (
+            organisation_members(organisation=self.instance, viewer=user)
+            if self.instance.pk
+            else None
+        )
+        current = self.instance.equality_referent_id
+        if visible is None or (current and not visible.filter(user_id=current).exists()):
+            # A new organisation has no members yet; a referent hidden from this editor is
+            # neither shown nor silently cleared: the field is left out.
+            del self.fields["equality_referent"]
+        else:
             referent.queryset = referent.queryset.filter(
                 pk__in=visible.values("user_id")
             ).select_related("profile")
-        else:
-            del self.fields["equality_referent"]
 
 
 class ClusterForm(forms.ModelForm):

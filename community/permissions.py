@@ -8,7 +8,7 @@ what the user may not see, so ids leak nothing. Services call these checks thems
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from community.models import Cluster, Membership, Organisation, Profile, Space
+from community.models import Cluster, Membership, Organisation, Space
 
 
 def _signed_in(user) -> bool:
@@ -184,11 +184,9 @@ def can_edit_organisation(user, organisation: Organisation) -> bool:
         return False
     if organisation.equality_referent_id == user.pk:
         return True
-    # Until a referent is named, the organisation's own members look after its page.
-    if (
-        organisation.equality_referent_id is None
-        and Profile.objects.filter(user=user, organisation=organisation).exists()
-    ):
+    # Until a referent is named, whoever added the organisation looks after its page. Saying
+    # one works there (a profile field anyone sets) grants nothing.
+    if organisation.equality_referent_id is None and organisation.created_by_id == user.pk:
         return True
     return organisation.clusters.filter(animators=user).exists()
 
@@ -197,8 +195,8 @@ def check_edit_organisation(user, organisation: Organisation) -> None:
     if not can_edit_organisation(user, organisation):
         raise PermissionDenied(
             _(
-                "Only the organisation's equality referent (or, until one is named, its "
-                "members) and its cluster's animators can edit it."
+                "Only the organisation's equality referent (or, until one is named, the "
+                "person who added it) and its cluster's animators can edit it."
             )
         )
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import BooleanField, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value
 from django.http import Http404
+from django.utils import timezone
 
 from community.models import (
     Cluster,
@@ -106,18 +107,26 @@ def membership_of(user, space: Space) -> Membership | None:
     return Membership.objects.filter(space=space, user=user).first()
 
 
-def space_members(*, space: Space, viewer, role: str | None = None) -> QuerySet[Membership]:
+def space_members(
+    *, space: Space, viewer, role: str | None = None, everyone: bool = False
+) -> QuerySet[Membership]:
     """Active members of a space that the viewer may see, with their profiles.
 
     A member whose profile is hidden from the viewer is left out, except the space's animators
-    and moderators, who speak for the space and are always named.
+    and moderators, who speak for the space and are always named. `everyone` lists them all:
+    for the space's managers, who must be able to act on every member.
     """
-    visible = profiles_visible_to(viewer).values("user_id")
-    members = (
-        Membership.objects.filter(space=space, state=Membership.State.ACTIVE, user__is_active=True)
-        .filter(Q(user_id__in=visible) | ~Q(role=Membership.Role.MEMBER))
-        .select_related("user__profile__organisation")
-        .order_by("user__profile__display_name")
+    members = Membership.objects.filter(
+        space=space,
+        state=Membership.State.ACTIVE,
+        user__is_active=True,
+        user__profile__isnull=False,
+    )
+    if not everyone:
+        visible = profiles_visible_to(viewer).values("user_id")
+        members = members.filter(Q(user_id__in=visible) | ~Q(role=Membership.Role.MEMBER))
+    members = members.select_related("user__profile__organisation").order_by(
+        "user__profile__display_name"
     )
     if role:
         members = members.filter(role=role)
@@ -133,8 +142,12 @@ def pending_requests(*, space: Space) -> QuerySet[Membership]:
 
 
 def pending_invitations(*, space: Space) -> QuerySet[Invitation]:
+    """Invitation links of the space that can still be accepted."""
     return Invitation.objects.filter(
-        space=space, accepted_at__isnull=True, revoked_at__isnull=True
+        space=space,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__gt=timezone.now(),
     ).select_related("invited_by__profile")
 
 
@@ -147,9 +160,27 @@ def invitation_by_token(token: str) -> Invitation | None:
 
 
 def invitations_for(user) -> QuerySet[Membership]:
-    return Membership.objects.filter(user=user, state=Membership.State.INVITED).select_related(
-        "space"
+    """The user's invitations that can still be accepted (an expired one shows nothing)."""
+    return Membership.objects.filter(
+        user=user,
+        state=Membership.State.INVITED,
+        space_id__in=pending_invitations_for(user).values("space_id"),
+    ).select_related("space")
+
+
+def invited_membership(*, user, slug: str) -> Membership:
+    """The user's own invited membership of a space, even if the invitation has expired.
+
+    Declining must work whether or not the space can still be seen.
+    """
+    membership = (
+        Membership.objects.select_related("space")
+        .filter(user=user, space__slug=slug, state=Membership.State.INVITED)
+        .first()
     )
+    if membership is None:
+        raise Http404
+    return membership
 
 
 def my_spaces(user) -> QuerySet[Space]:

@@ -82,3 +82,10 @@ def register() -> None:
             state=_space_state,
         ),
     )
+
+
+def fresh_user(user):
+    """The user as the database has it now (staff status or activity may have changed)."""
+    if not (user and user.is_authenticated):
+        return user
+    return User.objects.filter(pk=user.pk).first() or user

@@ -5,6 +5,7 @@ permission policies, and every save from the admin goes through the same service
 """
 
 from django.core.exceptions import PermissionDenied
+from wagtail.admin.panels import FieldPanel
 from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
@@ -164,6 +165,8 @@ class SpaceViewSet(SnippetViewSet):
     history_view_class = RowCheckedHistoryView
     usage_view_class = RowCheckedUsageView
     chooser_viewset_class = SpaceChooserViewSet
+    # A copy would be saved by Wagtail's own create view, past the services.
+    copy_view_enabled = False
 
     def get_queryset(self, request):
         return spaces_editable_by(request.user).select_related("cluster")
@@ -179,6 +182,20 @@ class ClusterViewSet(SnippetViewSet):
     edit_view_class = ClusterEditView
     history_view_class = RowCheckedHistoryView
     usage_view_class = RowCheckedUsageView
+    copy_view_enabled = False
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("slug"),
+        FieldPanel("country"),
+        FieldPanel("region"),
+        FieldPanel("description"),
+        FieldPanel("logo"),
+        FieldPanel("website"),
+        # Who belongs to the cluster is for staff with the model permission only: the choices
+        # list every account, and `cluster_update` refuses the change to anyone else.
+        FieldPanel("organisations", permission="community.change_cluster"),
+        FieldPanel("animators", permission="community.change_cluster"),
+    ]
 
     def get_queryset(self, request):
         return ClusterPermissionPolicy(Cluster).instances_user_has_any_permission_for(

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from community.realtime import resolve_stream, user_group
-from community.streams import session_is_valid
+from community.streams import fresh_user, session_is_valid
 
 CLOSE_SIGNED_OUT = 4001
 
@@ -184,9 +184,14 @@ class PlatformSocket(AsyncJsonWebsocketConsumer):
                 )
 
     async def session_check(self, message):
-        """The password changed or the account changed: close if this session no longer holds."""
-        if not self.closing and not await self._session_is_valid():
-            await self._sign_out()
+        """The account changed: close if this session no longer holds, else re-read the user
+        (staff status may be gone) and re-check every subscription."""
+        if self.closing:
+            return
+        if not await self._session_is_valid():
+            return await self._sign_out()
+        self.user = await database_sync_to_async(fresh_user)(self.user)
+        await self.access_changed({})
 
     async def session_ended(self, message):
         wanted = message.get("session_key")

@@ -48,6 +48,14 @@ class Organisation(models.Model):
         verbose_name=_("equality referent"),
         help_text=_("A member of the organisation who leads its work on equality."),
     )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -62,7 +62,7 @@ def organisation_create(*, by, join: bool = True, **fields) -> Organisation:
     """Any member may add their organisation; with `join`, it becomes their profile's."""
     check_signed_in(by)
     with transaction.atomic():
-        organisation = Organisation()
+        organisation = Organisation(created_by=by)
         apply_fields(organisation, fields, ORGANISATION_FIELDS)
         validate(organisation)
         organisation.save()

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.utils.translation import gettext as _
 
 
 def run_service(request, call, *, success: str | None = None, form=None) -> bool:
@@ -18,7 +19,7 @@ def run_service(request, call, *, success: str | None = None, form=None) -> bool
                 messages.error(request, text)
         return False
     except PermissionDenied as error:
-        messages.error(request, str(error) or "Forbidden")
+        messages.error(request, str(error) or _("You are not allowed to do this."))
         return False
     if success:
         messages.success(request, success)

@@ -68,7 +68,11 @@ def space_members(request, slug):
     context = _space_context(request, space)
     if not context["can_see_members"]:
         raise Http404
-    context["page"] = paginate(request, context["members"], per_page=50)
+    members = context["members"]
+    if context["can_manage"]:
+        # Managers act on every member, hidden profiles included.
+        members = selectors.space_members(space=space, viewer=request.user, everyone=True)
+    context["page"] = paginate(request, members, per_page=50)
     if context["can_manage"]:
         context["requests"] = selectors.pending_requests(space=space)
         context["invitations"] = selectors.pending_invitations(space=space)
@@ -163,7 +167,11 @@ def _membership_in(space: Space, membership_id: int) -> Membership:
 def membership_decide(request, slug, membership_id):
     space = selectors.access_space(user=request.user, slug=slug)
     membership = _membership_in(space, membership_id)
-    approve = request.POST.get("decision") == "approve"
+    decision = request.POST.get("decision")
+    if decision not in ("approve", "decline"):
+        messages.error(request, _("Choose to accept or decline the request."))
+        return redirect("community:space_members", slug=space.slug)
+    approve = decision == "approve"
     run_service(
         request,
         lambda: services.membership_decide(membership=membership, by=request.user, approve=approve),
@@ -255,7 +263,7 @@ def invitation_open(request, token):
 @require_POST
 @login_required
 def invitation_decline(request, slug):
-    space = selectors.access_space(user=request.user, slug=slug)
+    space = selectors.invited_membership(user=request.user, slug=slug).space
     run_service(
         request,
         lambda: services.invitation_decline(space=space, user=request.user),

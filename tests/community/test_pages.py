@@ -314,3 +314,83 @@ def test_following_a_notification_never_leaves_the_site(client, member, open_spa
         reverse("community:notification_read", args=[notification.pk]), {"follow": "1"}
     )
     assert response["Location"] == reverse("community:notification_list")
+
+
+@pytest.mark.django_db
+def test_an_expired_invitation_is_not_shown_and_can_still_be_declined(
+    client, member, animator, private_space
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from community import services
+    from community.models import Invitation
+
+    services.space_invite(space=private_space, by=animator, email=member.email)
+    Invitation.objects.update(expires_at=timezone.now() - timedelta(minutes=1))
+    client.force_login(member)
+
+    dashboard = client.get(reverse("community:dashboard"))
+    assert list(dashboard.context["invitations"]) == []
+    client.post(reverse("community:invitation_decline", kwargs={"slug": private_space.slug}))
+    assert not Membership.objects.filter(space=private_space, user=member).exists()
+    client.force_login(animator)
+    members = client.get(reverse("community:space_members", args=[private_space.slug]))
+    assert member.email not in members.content.decode()
+
+
+@pytest.mark.django_db
+def test_managers_see_and_can_remove_members_whose_profile_is_hidden(
+    client, member, animator, open_space
+):
+    MembershipFactory(space=open_space, user=member)
+    member.profile.profile_visibility = "private"
+    member.profile.save()
+    client.force_login(animator)
+    page = client.get(reverse("community:space_members", args=[open_space.slug])).content
+    assert b"Remove Claire Martin" in page
+
+
+@pytest.mark.django_db
+def test_a_decision_that_is_neither_accept_nor_decline_changes_nothing(
+    client, member, animator, request_space
+):
+    from community import services
+
+    request = services.space_join(space=request_space, user=member)
+    client.force_login(animator)
+    client.post(
+        reverse("community:membership_decide", args=[request_space.slug, request.pk]),
+        {"decision": "maybe"},
+    )
+    request.refresh_from_db()
+    assert request.state == Membership.State.REQUESTED
+
+
+@pytest.mark.django_db
+def test_the_referent_field_hides_members_who_hide_their_employer_and_never_clears_silently(
+    client, member, other_member, animator, cluster
+):
+    organisation = OrganisationFactory()
+    cluster.organisations.add(organisation)
+    for person in (member, other_member):
+        person.profile.organisation = organisation
+        person.profile.save()
+    other_member.profile.organisation_visibility = "private"
+    other_member.profile.save()
+    client.force_login(animator)
+    url = reverse("community:organisation_edit", args=[organisation.slug])
+    form = client.get(url).context["form"]
+    assert list(form.fields["equality_referent"].queryset) == [member]
+
+    organisation.equality_referent = other_member
+    organisation.save()
+    form = client.get(url).context["form"]
+    assert "equality_referent" not in form.fields
+    client.post(
+        url, {"name": "Renamed", "slug": organisation.slug, "kind": "company", "country": "FR"}
+    )
+    organisation.refresh_from_db()
+    assert organisation.name == "Renamed"
+    assert organisation.equality_referent == other_member

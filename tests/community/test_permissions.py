@@ -566,13 +566,29 @@ def test_a_member_of_the_organisation_who_is_not_its_referent_cannot_edit_it(
     assert Organisation.objects.get(pk=organisation.pk).name == "Atelier Textile Quimper"
 
 
-def test_until_a_referent_is_named_the_organisation_members_may_edit_it(member, organisation):
-    member.profile.organisation = organisation
-    member.profile.save()
+def test_until_a_referent_is_named_whoever_added_the_organisation_may_edit_it(member):
+    organisation = services.organisation_create(
+        by=member, name="Atelier", slug="atelier", kind="company", country="FR"
+    )
 
     services.organisation_update(by=member, organisation=organisation, equality_referent=member)
 
     assert Organisation.objects.get(pk=organisation.pk).equality_referent == member
+
+
+def test_declaring_an_organisation_on_ones_profile_grants_no_right_to_edit_it(member, other_member):
+    organisation = services.organisation_create(
+        by=member, name="Atelier", slug="atelier", kind="company", country="FR"
+    )
+    services.profile_update(
+        by=other_member, profile=other_member.profile, organisation=organisation
+    )
+
+    with pytest.raises(PermissionDenied):
+        services.organisation_update(
+            by=other_member, organisation=organisation, equality_referent=other_member
+        )
+    assert Organisation.objects.get(pk=organisation.pk).equality_referent is None
 
 
 def test_the_equality_referent_may_edit_their_organisation(member, organisation):

@@ -134,3 +134,24 @@ def test_the_django_admin_shows_memberships_but_cannot_change_or_delete_them(
     )
     assert response.status_code == 403
     assert Membership.objects.filter(pk=membership.pk).exists()
+
+
+@pytest.mark.django_db
+def test_spaces_and_clusters_cannot_be_copied_past_the_services(client, staff, open_space):
+    client.force_login(staff)
+    response = client.post(f"/cms/snippets/community/space/copy/{open_space.pk}/", {"name": "X"})
+    assert response.status_code == 404
+    open_space.refresh_from_db()
+    assert open_space.name == "Recrutement inclusif"
+
+
+@pytest.mark.django_db
+def test_the_cluster_form_does_not_list_every_account_to_a_cluster_animator(
+    client, animator, cluster, member
+):
+    member.profile.profile_visibility = "private"
+    member.profile.save()
+    client.force_login(animator)
+    page = client.get(edit_url("cluster", cluster.pk)).content.decode()
+    assert 'name="animators"' not in page
+    assert "Claire Martin" not in page

@@ -539,3 +539,26 @@ async def test_deactivating_an_account_from_an_admin_closes_its_sockets(open_soc
     await deactivate_in_admin()
 
     await assert_signed_out(ws)
+
+
+async def test_a_staff_member_who_loses_staff_status_drops_private_streams_at_once(
+    open_socket, staff, private_space
+):
+    ws = await open_socket(await sign_in(staff))
+    stream = f"space:{private_space.pk}"
+    assert (await subscribe(ws, stream))["type"] == "subscribed"
+
+    @database_sync_to_async
+    def demote():
+        staff.is_staff = False
+        staff.is_superuser = False
+        staff.save()
+
+    await demote()
+
+    assert await receive(ws) == {
+        "type": "unsubscribed",
+        "stream": stream,
+        "ref": None,
+        "reason": "forbidden",
+    }
