@@ -34,6 +34,7 @@ def forget_memberships(user) -> None:
     """Drop the per-request membership cache after a service changed a membership."""
     if user is not None:
         user.__dict__.pop("_membership_cache", None)
+        user.__dict__.pop("_verified_emails", None)
 
 
 def verified_emails(user, *, strict: bool = False) -> set[str]:
@@ -46,11 +47,14 @@ def verified_emails(user, *, strict: bool = False) -> set[str]:
 
     if not (user and user.is_authenticated):
         return set()
-    addresses = EmailAddress.objects.filter(user=user, verified=True).values_list(
-        "email", flat=True
-    )
-    verified = {address.lower() for address in addresses}
-    return verified if strict else verified | {user.email.lower()}
+    # Looked up once per request: the visibility rules ask for it for every space.
+    verified = user.__dict__.get("_verified_emails")
+    if verified is None:
+        addresses = EmailAddress.objects.filter(user=user, verified=True).values_list(
+            "email", flat=True
+        )
+        verified = user.__dict__["_verified_emails"] = {address.lower() for address in addresses}
+    return set(verified) if strict else verified | {user.email.lower()}
 
 
 def pending_invitations_for(user):

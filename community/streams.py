@@ -12,7 +12,7 @@ from django.utils.module_loading import import_string
 
 from community.models import Membership, Space, User
 from community.notifications import notifications_group, unread_count
-from community.permissions import can_view_space
+from community.permissions import can_view_space, forget_memberships
 from community.realtime import StreamKind, register_stream
 from community.services.spaces import space_group
 
@@ -30,8 +30,7 @@ def _may_see_space(user, key: str) -> bool:
     if space is None:
         return False
     # Fresh permission state: a membership may have changed since the socket cached it.
-    if user is not None:
-        user.__dict__.pop("_membership_cache", None)
+    forget_memberships(user)
     return can_view_space(user, space)
 
 
