@@ -27,6 +27,11 @@ VERBS = {
 NOTIFICATIONS_STREAM = "notifications"
 
 
+def register_verbs(verbs: dict) -> None:
+    """Other apps add their verb codes (in their AppConfig.ready)."""
+    VERBS.update(verbs)
+
+
 def notifications_group(user_id: int) -> str:
     return f"notifications.{user_id}"
 
@@ -63,14 +68,29 @@ def _publish_unread(user, *, event: str, notification: dict | None = None) -> No
     )
 
 
-def notification_send(*, recipients, actor, verb: str, target=None, url: str = "") -> list:
-    """Notify each recipient (never the actor) that `actor` did `verb` on `target`."""
+def notification_send(
+    *, recipients, actor, verb: str, target=None, url: str = "", exclude=None, actor_label=None
+) -> list:
+    """Notify each recipient (never the actor) that `actor` did `verb` on `target`.
+
+    The actor may be a person or a thing (a space). When a person acts under a pseudonym, pass
+    the space or topic as `actor`, the pseudonym as `actor_label` and the person as `exclude`:
+    the row then holds nothing that names them.
+    """
     if verb not in VERBS:
         raise ValueError(f"Unknown notification verb: {verb}")
-    data = {"actor": str(actor), "target": str(target) if target is not None else "", "url": url}
-    # Never notify people of their own action; the actor may also be a space, not a person.
+    data = {
+        "actor": actor_label if actor_label is not None else str(actor),
+        "target": str(target) if target is not None else "",
+        "url": url,
+    }
+    # Never notify people of their own action.
     actor_user_id = actor.pk if isinstance(actor, get_user_model()) else None
-    unique = {r.pk: r for r in recipients if r is not None and r.pk != actor_user_id}
+    if exclude is not None:
+        actor_user_id = exclude.pk
+    unique = {
+        r.pk: r for r in recipients if r is not None and r.pk != actor_user_id and r.is_active
+    }
     created = []
     with transaction.atomic():
         for recipient in unique.values():

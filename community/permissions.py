@@ -30,6 +30,11 @@ def _membership(user, space: Space) -> Membership | None:
     return cache[space.pk]
 
 
+def membership_in(user, space: Space) -> Membership | None:
+    """The user's membership row of `space` (any state), from the per-request cache."""
+    return _membership(user, space)
+
+
 def forget_memberships(user) -> None:
     """Drop the per-request membership cache after a service changed a membership."""
     if user is not None:

@@ -31,6 +31,7 @@ class ProfileFactory(factory.django.DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory, profile=None)
     display_name = factory.Sequence(lambda n: f"Member {n}")
+    handle = factory.LazyAttributeSequence(lambda o, n: f"{slugify(o.display_name)}-h{n}")
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):

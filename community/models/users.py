@@ -3,6 +3,7 @@
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from community.countries import COUNTRIES
@@ -20,8 +21,9 @@ class UserManager(BaseUserManager):
         user.save(using=self._db)
         # Every account shows somewhere under a name: accounts made here (createsuperuser,
         # commands) get a profile at once; the sign-up form names its own.
+        name = user.email.split("@")[0][:80]
         Profile.objects.using(self._db).get_or_create(
-            user=user, defaults={"display_name": user.email.split("@")[0][:80]}
+            user=user, defaults={"display_name": name, "handle": unique_handle(name)}
         )
         return user
 
@@ -65,6 +67,16 @@ class User(AbstractUser):
         return str(self)
 
 
+def unique_handle(display_name: str) -> str:
+    """A free `@handle` made from a name: "Claire Morvan" -> "claire-morvan" (or "-2", "-3"…)."""
+    base = slugify(display_name)[:34].strip("-") or "member"
+    handle, n = base, 1
+    while Profile.objects.filter(handle=handle).exists():
+        n += 1
+        handle = f"{base}-{n}"
+    return handle
+
+
 class Visibility(models.TextChoices):
     """Who sees a profile, or one field of it. Platform staff always see everything."""
 
@@ -96,6 +108,8 @@ class Profile(models.Model):
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
     display_name = models.CharField(_("display name"), max_length=80)
+    # How others @mention the member in the forum and chat; given once, from the first name.
+    handle = models.SlugField(_("handle"), max_length=40, unique=True, null=True, editable=False)
     photo = models.ImageField(
         _("photo"),
         upload_to="profiles/%Y/%m/",

@@ -3,6 +3,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from community.models import Profile
+from community.models.users import unique_handle
 
 from ._common import apply_fields, set_many, validate
 from .organisations import leave_referent_role
@@ -27,6 +28,8 @@ def profile_create(*, user, display_name: str) -> Profile:
     """The profile of an account, named at sign-up (renamed if it already has one)."""
     profile = Profile.objects.filter(user=user).first() or Profile(user=user)
     profile.display_name = display_name.strip()
+    if not profile.handle:
+        profile.handle = unique_handle(profile.display_name)
     validate(profile)
     profile.save()
     return profile

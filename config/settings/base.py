@@ -221,6 +221,11 @@ WAGTAIL_I18N_ENABLED = False
 
 DJANGO_NOTIFICATIONS_CONFIG = {"USE_JSONFIELD": True, "SOFT_DELETE": False}
 
+# The forum (docs/forum.md): open reports that hide a post until a moderator reviews it.
+FORUM = {
+    "REPORT_HIDE_THRESHOLD": env.int("FORUM_REPORT_HIDE_THRESHOLD", default=3),
+}
+
 # Real-time limits, documented in docs/realtime.md.
 REALTIME = {
     "MAX_FRAME_BYTES": env.int("WS_MAX_FRAME_BYTES", default=16 * 1024),

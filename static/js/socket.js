@@ -10,7 +10,7 @@
 
   const body = document.body;
   const statusBox = document.querySelector("[data-socket-status]");
-  const handlers = new Map(); // stream -> {onEvent, onState}
+  const handlers = new Map(); // stream -> [{onEvent, onState}, …]
   let socket = null;
   let attempts = 0;
   let heartbeat = null;
@@ -48,7 +48,7 @@
     socket.addEventListener("message", function (message) {
       let frame;
       try { frame = JSON.parse(message.data); } catch (error) { return; }
-      const handler = handlers.get(frame.stream);
+      const listeners = handlers.get(frame.stream) || [];
       switch (frame.type) {
         case "hello":
           heartbeatSeconds = frame.heartbeat || heartbeatSeconds;
@@ -57,24 +57,32 @@
           break;
         case "subscribed":
           pending.delete(frame.ref);
-          if (handler && handler.onState) handler.onState(frame.state || {});
+          listeners.forEach(function (h) { if (h.onState) h.onState(frame.state || {}); });
           break;
         case "pong":
           Object.keys(frame.streams || {}).forEach(function (stream) {
-            const h = handlers.get(stream);
-            if (h && h.onState) h.onState(frame.streams[stream]);
+            (handlers.get(stream) || []).forEach(function (h) {
+              if (h.onState) h.onState(frame.streams[stream]);
+            });
           });
           break;
         case "event":
-          if (handler && handler.onEvent) handler.onEvent(frame.event, frame.data || {});
+          listeners.forEach(function (h) {
+            if (h.onEvent) h.onEvent(frame.event, frame.data || {});
+          });
           break;
         case "unsubscribed":
           // Access lost (removed from a space, space made private): stop asking for it.
-          if (frame.reason === "forbidden") handlers.delete(frame.stream);
+          if (frame.reason === "forbidden") {
+            listeners.forEach(function (h) { if (h.onLost) h.onLost(); });
+            handlers.delete(frame.stream);
+          }
           break;
         case "error":
           if (frame.code === "forbidden" && pending.has(frame.ref)) {
-            handlers.delete(pending.get(frame.ref));
+            const stream = pending.get(frame.ref);
+            (handlers.get(stream) || []).forEach(function (h) { if (h.onLost) h.onLost(); });
+            handlers.delete(stream);
           }
           break;
         case "closed":
@@ -95,9 +103,17 @@
   }
 
   window.platformSocket = {
-    subscribe: function (stream, onEvent, onState) {
-      handlers.set(stream, { onEvent: onEvent, onState: onState });
-      send({ op: "subscribe", stream: stream });
+    // Several parts of a page may follow one stream; each gets every frame of it. `onLost` is
+    // called when the server refuses or drops the stream (access lost).
+    subscribe: function (stream, onEvent, onState, onLost) {
+      const listeners = handlers.get(stream);
+      const listener = { onEvent: onEvent, onState: onState, onLost: onLost };
+      if (listeners) {
+        listeners.push(listener);
+      } else {
+        handlers.set(stream, [listener]);
+        send({ op: "subscribe", stream: stream });
+      }
     },
   };
 

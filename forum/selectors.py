@@ -1,0 +1,501 @@
+"""Reads for the forum: what a member may see, shaped for pages in a fixed number of queries.
+
+Every name shown beside a topic or a post goes through `Byline`: a pseudonymous asker is
+named by the pseudonym, and only `permissions.can_see_author` adds who it really is. Templates
+never read `author` themselves.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.http import Http404
+from django.urls import reverse
+from wagtail.search.backends import get_search_backend
+from wagtail.search.query import Or, PlainText
+
+from community.models import Membership, Profile, Space, User
+from community.permissions import is_platform_staff
+from community.selectors import spaces_visible_to
+
+from . import permissions
+from .models import POSTS_PER_PAGE, Follow, ModerationAction, Post, Report, Topic, TopicRead, Vote
+
+PAGE_SIZE = 25
+SEARCH_WINDOW = 1000  # best-ranked posts considered before permission filters and grouping
+
+
+def _signed_in(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+# --- Who answers for which space ---------------------------------------------------------------
+
+
+@dataclass
+class Roles:
+    """The spaces a viewer moderates, and those where pseudonyms are lifted for them.
+
+    Read once per request (two queries) so that lists and topic pages stay at a fixed count.
+    """
+
+    moderated: set[int] = field(default_factory=set)
+    revealing: set[int] = field(default_factory=set)
+    staff: bool = False
+
+    def moderates(self, space_id: int) -> bool:
+        return self.staff or space_id in self.moderated
+
+
+def roles_of(user) -> Roles:
+    if not _signed_in(user):
+        return Roles()
+    cached = user.__dict__.get("_forum_roles")
+    if cached is not None:
+        return cached
+    managed_roles = (Membership.Role.MODERATOR, Membership.Role.ANIMATOR)
+    own = set(
+        Membership.objects.filter(
+            user=user, state=Membership.State.ACTIVE, role__in=managed_roles
+        ).values_list("space_id", flat=True)
+    )
+    animated = set(Space.objects.filter(cluster__animators=user).values_list("pk", flat=True))
+    roles = Roles(moderated=own | animated, revealing=own | animated, staff=is_platform_staff(user))
+    user.__dict__["_forum_roles"] = roles
+    return roles
+
+
+# --- Bylines -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Byline:
+    name: str
+    url: str | None = None
+    pseudonymous: bool = False
+    # The real name behind a pseudonym, for the few who may know it.
+    revealed: str | None = None
+
+
+def byline(*, author: User, topic: Topic, viewer, roles: Roles) -> Byline:
+    """How `author`, writing in `topic`, is named for `viewer`."""
+    if topic.is_confidential and author.pk == topic.author_id:
+        may_know = _signed_in(viewer) and (
+            viewer.pk == author.pk or topic.space_id in roles.revealing
+        )
+        return Byline(
+            name=topic.pseudonym,
+            pseudonymous=True,
+            revealed=author.profile.display_name if may_know else None,
+        )
+    profile = author.profile
+    return Byline(
+        name=profile.display_name,
+        url=reverse("community:profile_detail", kwargs={"profile_id": profile.pk})
+        if _signed_in(viewer)
+        else None,
+    )
+
+
+# --- Topics ------------------------------------------------------------------------------------
+
+
+def access_topic(*, user, topic_id: int) -> Topic:
+    """The topic if the user may see it; otherwise 404, as if it did not exist."""
+    topic = (
+        Topic.objects.select_related("space__cluster", "author__profile")
+        .filter(pk=topic_id)
+        .first()
+    )
+    if topic is None or not permissions.can_view_topic(user, topic):
+        raise Http404
+    return topic
+
+
+def access_post(*, user, post_id: int) -> Post:
+    post = (
+        Post.objects.select_related("topic__space__cluster", "author__profile")
+        .filter(pk=post_id)
+        .first()
+    )
+    if post is None or not permissions.can_view_topic(user, post.topic):
+        raise Http404
+    return post
+
+
+def topics_visible_to(user) -> QuerySet[Topic]:
+    """Topics anyone who may read their space sees: not deleted, not hidden."""
+    return Topic.objects.filter(
+        space__in=spaces_visible_to(user), deleted_at__isnull=True, is_hidden=False
+    )
+
+
+@dataclass
+class TopicFilters:
+    space: Space | None = None
+    spaces: str = ""  # "mine": the spaces I am an active member of
+    show: str = ""  # "", "unanswered", "mine", "followed"
+    theme: str = ""
+    status: str = ""
+    kind: str = ""
+
+
+def topic_list(*, user, filters: TopicFilters) -> QuerySet[Topic]:
+    topics = topics_visible_to(user)
+    if filters.space is not None:
+        topics = topics.filter(space=filters.space)
+    elif filters.spaces == "mine" and _signed_in(user):
+        topics = topics.filter(
+            space__memberships__user=user, space__memberships__state=Membership.State.ACTIVE
+        )
+    if filters.show == "unanswered":
+        topics = topics.filter(
+            kind=Topic.Kind.QUESTION, status=Topic.Status.OPEN, accepted_post__isnull=True
+        )
+    elif filters.show == "mine" and _signed_in(user):
+        topics = topics.filter(author=user)
+    elif filters.show == "followed" and _signed_in(user):
+        topics = topics.filter(
+            Q(follows__user=user)
+            | Q(space__in=Follow.objects.filter(user=user, space__isnull=False).values("space"))
+        )
+    if filters.theme:
+        topics = topics.filter(themes__slug=filters.theme)
+    if filters.status in Topic.Status.values:
+        topics = topics.filter(status=filters.status)
+    if filters.kind in Topic.Kind.values:
+        topics = topics.filter(kind=filters.kind)
+    topics = topics.select_related("space", "author__profile").prefetch_related("themes")
+    if _signed_in(user):
+        topics = topics.annotate(
+            read_number=Subquery(
+                TopicRead.objects.filter(user=user, topic=OuterRef("pk")).values("last_number")[:1]
+            ),
+            followed=Exists(Follow.objects.filter(user=user, topic=OuterRef("pk"))),
+        )
+    order = (
+        ["-is_pinned", "-last_activity_at", "-pk"]
+        if filters.space
+        else ["-last_activity_at", "-pk"]
+    )
+    return topics.distinct().order_by(*order)
+
+
+def decorate_topics(topics, *, user) -> list[Topic]:
+    """Attach each topic's byline and unread state (after pagination: no query per topic)."""
+    roles = roles_of(user)
+    rows = list(topics)
+    for topic in rows:
+        topic.byline = byline(author=topic.author, topic=topic, viewer=user, roles=roles)
+        read = getattr(topic, "read_number", None)
+        topic.is_new = _signed_in(user) and read is None and topic.author_id != user.pk
+        topic.unread = 0 if read is None else max(0, topic.last_number - read)
+    return rows
+
+
+def waiting_questions(*, user) -> QuerySet[Topic]:
+    """Questions still waiting for an accepted answer in the spaces the user moderates, oldest
+    first, with the age the animators' view shows."""
+    roles = roles_of(user)
+    topics = topics_visible_to(user).filter(
+        kind=Topic.Kind.QUESTION, status=Topic.Status.OPEN, accepted_post__isnull=True
+    )
+    if not roles.staff:
+        topics = topics.filter(space_id__in=roles.moderated)
+    return topics.select_related("space", "author__profile").order_by("created_at", "pk")
+
+
+# --- A topic's page ----------------------------------------------------------------------------
+
+
+@dataclass
+class TopicPage:
+    topic: Topic
+    opening: Post | None
+    posts: list[Post]
+    page: object  # the paginator page of replies
+    sort: str
+    voted: set[int]
+    read_before: int | None  # the last number read before this visit (None: first visit)
+    following: bool
+    following_space: bool
+    roles: Roles
+    first_new: int | None = None  # the first reply written since the last visit, if shown
+
+
+def topic_page(*, user, topic: Topic, sort: str = "date", page_number=1) -> TopicPage:
+    from django.core.paginator import Paginator
+
+    roles = roles_of(user)
+    posts = Post.objects.filter(topic=topic).select_related("author__profile")
+    opening = posts.filter(number=1).first()
+    replies = posts.filter(number__gt=1)
+    if sort == "votes":
+        replies = replies.order_by("-helpful_count", "number")
+    else:
+        sort = "date"
+        replies = replies.order_by("number")
+    page = Paginator(replies, POSTS_PER_PAGE).get_page(page_number)
+    rows = list(page.object_list)
+    voted: set[int] = set()
+    read_before = None
+    following = following_space = False
+    if _signed_in(user):
+        ids = [post.pk for post in rows]
+        voted = set(
+            Vote.objects.filter(user=user, post_id__in=ids).values_list("post_id", flat=True)
+        )
+        read_before = (
+            TopicRead.objects.filter(user=user, topic=topic)
+            .values_list("last_number", flat=True)
+            .first()
+        )
+        follows = set(
+            Follow.objects.filter(user=user)
+            .filter(Q(topic=topic) | Q(space_id=topic.space_id))
+            .values_list("topic_id", flat=True)
+        )
+        following = topic.pk in follows
+        following_space = None in follows
+    for post in [opening, *rows] if opening else rows:
+        decorate_post(post, topic=topic, user=user, roles=roles, voted=voted)
+    first_new = None
+    if read_before is not None and sort == "date":
+        first_new = next((post.number for post in rows if post.number > read_before), None)
+    return TopicPage(
+        first_new=first_new,
+        topic=topic,
+        opening=opening,
+        posts=rows,
+        page=page,
+        sort=sort,
+        voted=voted,
+        read_before=read_before,
+        following=following,
+        following_space=following_space,
+        roles=roles,
+    )
+
+
+def decorate_post(post: Post, *, topic: Topic, user, roles: Roles, voted: set[int]) -> Post:
+    """What a template needs to show one post to this viewer, computed without queries."""
+    post.topic = topic  # the topic the caller already holds, with its space
+    moderator = roles.moderates(topic.space_id)
+    mine = _signed_in(user) and post.author_id == user.pk
+    post.byline = byline(author=post.author, topic=topic, viewer=user, roles=roles)
+    post.readable = post.deleted_at is None and (post.hidden_at is None or moderator or mine)
+    post.is_accepted = topic.accepted_post_id == post.pk
+    post.voted = post.pk in voted
+    post.mine = mine
+    post.can_edit = post.readable and permissions.can_edit_post(user, post)
+    post.can_delete = permissions.can_delete_post(user, post)
+    post.can_vote = permissions.can_vote(user, post)
+    post.can_report = permissions.can_report(user, post)
+    post.can_accept = (
+        post.number > 1 and post.readable and permissions.can_accept_answer(user, topic)
+    )
+    post.can_validate = (
+        post.number > 1 and post.readable and permissions.can_validate(user, topic.space)
+    )
+    post.can_moderate = moderator
+    return post
+
+
+def post_fragment(*, user, post: Post) -> Post:
+    roles = roles_of(user)
+    voted = set()
+    if _signed_in(user):
+        voted = set(Vote.objects.filter(user=user, post=post).values_list("post_id", flat=True))
+    return decorate_post(post, topic=post.topic, user=user, roles=roles, voted=voted)
+
+
+def post_history(*, post: Post):
+    return post.revisions.select_related("edited_by__profile")
+
+
+# --- Mentions ----------------------------------------------------------------------------------
+
+
+def mentionable(*, space: Space, handles: set[str]) -> dict[str, tuple[str, str, int]]:
+    """handle -> (profile URL, display name, user id) for the space's active members named."""
+    if not handles:
+        return {}
+    rows = Profile.objects.filter(
+        handle__in=handles,
+        user__is_active=True,
+        user__memberships__space=space,
+        user__memberships__state=Membership.State.ACTIVE,
+    ).values_list("handle", "pk", "display_name", "user_id")
+    return {
+        handle: (reverse("community:profile_detail", kwargs={"profile_id": pk}), name, user_id)
+        for handle, pk, name, user_id in rows
+    }
+
+
+def mention_candidates(*, space: Space, prefix: str, limit: int = 8) -> list[Profile]:
+    """Autocomplete: the space's active members whose name or handle starts with `prefix`."""
+    prefix = prefix.strip().lstrip("@")[:40]
+    members = Profile.objects.filter(
+        user__is_active=True,
+        handle__isnull=False,
+        user__memberships__space=space,
+        user__memberships__state=Membership.State.ACTIVE,
+    )
+    if prefix:
+        members = members.filter(
+            Q(handle__istartswith=prefix)
+            | Q(display_name__istartswith=prefix)
+            | Q(display_name__icontains=f" {prefix}")
+        )
+    return list(members.order_by("display_name")[:limit])
+
+
+# --- Follows and readers -----------------------------------------------------------------------
+
+
+def readers_among(users: QuerySet[User], space: Space) -> QuerySet[User]:
+    """The users of `users` who may read `space` now: the queryset twin of can_view_space."""
+    users = users.filter(is_active=True)
+    if space.visibility != Space.Visibility.PRIVATE:
+        return users
+    return users.filter(
+        Q(memberships__space=space, memberships__state=Membership.State.ACTIVE)
+        | Q(animated_clusters=space.cluster_id)
+        | Q(is_staff=True)
+    ).distinct()
+
+
+def followers(*, topic: Topic) -> QuerySet[User]:
+    """Those who follow the topic or its space and may still read it."""
+    follower_ids = Follow.objects.filter(Q(topic=topic) | Q(space_id=topic.space_id)).values(
+        "user_id"
+    )
+    return readers_among(User.objects.filter(pk__in=follower_ids), topic.space)
+
+
+def space_followers(*, space: Space) -> QuerySet[User]:
+    return readers_among(
+        User.objects.filter(pk__in=Follow.objects.filter(space=space).values("user_id")), space
+    )
+
+
+# --- Moderation --------------------------------------------------------------------------------
+
+
+def reports_queue(*, space: Space) -> QuerySet[Post]:
+    """Posts with open reports in the space, most reported first, with their reports."""
+    return (
+        Post.objects.filter(topic__space=space, reports__resolved_at__isnull=True)
+        .annotate(
+            open_reports=Count(
+                "reports", filter=Q(reports__resolved_at__isnull=True), distinct=True
+            )
+        )
+        .select_related("topic__space", "author__profile")
+        .prefetch_related(
+            Prefetch(
+                "reports",
+                queryset=Report.objects.filter(resolved_at__isnull=True).select_related(
+                    "reporter__profile"
+                ),
+                to_attr="open_report_list",
+            )
+        )
+        .order_by("-open_reports", "created_at")
+    )
+
+
+def moderation_log(*, space: Space) -> QuerySet[ModerationAction]:
+    return ModerationAction.objects.filter(space=space).select_related(
+        "actor__profile", "topic", "post"
+    )
+
+
+def open_report_count(*, space: Space) -> int:
+    return Report.objects.filter(post__topic__space=space, resolved_at__isnull=True).count()
+
+
+# --- Search ------------------------------------------------------------------------------------
+
+
+@dataclass
+class SearchFilters:
+    space: str = ""  # slug
+    theme: str = ""
+    status: str = ""
+    answered: str = ""  # "", "yes", "no"
+
+
+@dataclass
+class SearchHit:
+    topic: Topic
+    post: Post  # the best-ranked visible post of the topic
+
+
+def search(*, user, query: str, filters: SearchFilters, limit: int = 50) -> list[SearchHit]:
+    """Full text over the posts the user may read (Wagtail's search backend), best topic first.
+
+    The index filters on the posts' own space and visibility; theme, status and answered
+    apply to the topics of the best-ranked window, and each topic shows once, with its best post.
+    """
+    query = " ".join(query.split())[:200]
+    if not query:
+        return []
+    spaces = spaces_visible_to(user)
+    if filters.space:
+        spaces = spaces.filter(slug=filters.space)
+    space_ids = list(spaces.values_list("pk", flat=True))
+    if not space_ids:
+        return []
+    candidates = Post.objects.filter(space_id__in=space_ids, is_visible=True)
+    ranked_ids = [
+        post.pk for post in get_search_backend().search(query, candidates)[:SEARCH_WINDOW]
+    ]
+    if not ranked_ids:
+        return []
+    topics = topics_visible_to(user).filter(space_id__in=space_ids)
+    if filters.theme:
+        topics = topics.filter(themes__slug=filters.theme)
+    if filters.status in Topic.Status.values:
+        topics = topics.filter(status=filters.status)
+    if filters.answered == "yes":
+        topics = topics.filter(accepted_post__isnull=False)
+    elif filters.answered == "no":
+        topics = topics.filter(accepted_post__isnull=True)
+    posts = {
+        post.pk: post
+        for post in Post.objects.filter(pk__in=ranked_ids, topic__in=topics).select_related(
+            "topic__space", "topic__author__profile", "author__profile"
+        )
+    }
+    roles = roles_of(user)
+    hits: list[SearchHit] = []
+    seen: set[int] = set()
+    for pk in ranked_ids:
+        post = posts.get(pk)
+        if post is None or post.topic_id in seen:
+            continue
+        seen.add(post.topic_id)
+        topic = post.topic
+        topic.byline = byline(author=topic.author, topic=topic, viewer=user, roles=roles)
+        hits.append(SearchHit(topic=topic, post=post))
+        if len(hits) >= limit:
+            break
+    return hits
+
+
+def similar_topics(*, user, title: str, limit: int = 5) -> list[Topic]:
+    """Questions like the one being typed: topics whose opening post or title match its words."""
+    words = [word for word in title.split() if len(word) > 2][:12]
+    if len(words) < 2:
+        return []
+    space_ids = list(spaces_visible_to(user).values_list("pk", flat=True))
+    candidates = Post.objects.filter(space_id__in=space_ids, is_visible=True, number=1)
+    # Any of the words: a new question rarely repeats an old one word for word.
+    query = Or([PlainText(word) for word in words])
+    ordered = [
+        post.topic_id for post in get_search_backend().search(query, candidates)[: limit * 2]
+    ]
+    found = {
+        t.pk: t for t in topics_visible_to(user).filter(pk__in=ordered).select_related("space")
+    }
+    return [found[pk] for pk in ordered if pk in found][:limit]
