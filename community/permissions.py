@@ -38,8 +38,9 @@ def membership_in(user, space: Space) -> Membership | None:
 def forget_memberships(user) -> None:
     """Drop the per-request membership cache after a service changed a membership."""
     if user is not None:
-        user.__dict__.pop("_membership_cache", None)
-        user.__dict__.pop("_verified_emails", None)
+        # Every per-request cache of who is what where (the forum keeps one too).
+        for name in ("_membership_cache", "_verified_emails", "_cluster_animator", "_forum_roles"):
+            user.__dict__.pop(name, None)
 
 
 def verified_emails(user, *, strict: bool = False) -> set[str]:
@@ -79,7 +80,11 @@ def pending_invitations_for(user):
 def is_cluster_animator(user, cluster: Cluster | None) -> bool:
     if cluster is None or not _signed_in(user):
         return False
-    return cluster.animators.filter(pk=user.pk).exists()
+    # Asked for each space a page shows: looked up once per request and cluster.
+    cache = user.__dict__.setdefault("_cluster_animator", {})
+    if cluster.pk not in cache:
+        cache[cluster.pk] = cluster.animators.filter(pk=user.pk).exists()
+    return cache[cluster.pk]
 
 
 # --- Spaces -----------------------------------------------------------------------------------

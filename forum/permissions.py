@@ -6,41 +6,94 @@ platform staff (`can_manage_members`). The identity behind a pseudonym is narrow
 and the space's own moderators and animators and its cluster's animators, not staff as such.
 """
 
+from dataclasses import dataclass, field
+
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from community.models import Membership, Space
-from community.permissions import (
-    can_edit_space,
-    can_manage_members,
-    can_view_space,
-    is_active_member,
-    is_cluster_animator,
-    membership_in,
-)
+from community.permissions import can_view_space, is_platform_staff
 
 from .models import Post, Topic
 
 VALIDATE_PERMISSION = "forum.validate_post"
+ROLES_CACHE = "_forum_roles"
 
 
 def _signed_in(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active)
 
 
+@dataclass
+class Roles:
+    """What a user is in each space, read once per request (two queries) and cached on the
+    user, so that a page of 200 posts asks no more than a page of one.
+
+    `community.permissions.forget_memberships` drops it when a service changes a membership.
+    """
+
+    signed_in: bool = False
+    staff: bool = False
+    member: set[int] = field(default_factory=set)  # spaces with an active membership
+    moderated: set[int] = field(default_factory=set)  # moderator or animator there, or cluster
+    animated: set[int] = field(default_factory=set)  # animator there, or its cluster's
+
+    def moderates(self, space_id: int) -> bool:
+        return self.staff or space_id in self.moderated
+
+    def animates(self, space_id: int) -> bool:
+        return self.staff or space_id in self.animated
+
+    def may_post(self, space_id: int) -> bool:
+        return self.signed_in and (space_id in self.member or self.moderates(space_id))
+
+    def may_reveal(self, space_id: int) -> bool:
+        """Lift pseudonyms: the space's own moderators and animators, its cluster's animators;
+        not platform staff as such."""
+        return space_id in self.moderated
+
+
+def roles_of(user) -> Roles:
+    if not _signed_in(user):
+        return Roles()
+    cached = user.__dict__.get(ROLES_CACHE)
+    if cached is not None:
+        return cached
+    member, moderated, animated = set(), set(), set()
+    rows = Membership.objects.filter(user=user, state=Membership.State.ACTIVE).values_list(
+        "space_id", "role"
+    )
+    for space_id, role in rows:
+        member.add(space_id)
+        if role in (Membership.Role.MODERATOR, Membership.Role.ANIMATOR):
+            moderated.add(space_id)
+        if role == Membership.Role.ANIMATOR:
+            animated.add(space_id)
+    from_clusters = set(Space.objects.filter(cluster__animators=user).values_list("pk", flat=True))
+    roles = Roles(
+        signed_in=True,
+        staff=is_platform_staff(user),
+        member=member,
+        moderated=moderated | from_clusters,
+        animated=animated | from_clusters,
+    )
+    user.__dict__[ROLES_CACHE] = roles
+    return roles
+
+
 def can_moderate(user, space: Space) -> bool:
-    return can_manage_members(user, space)
+    """The space's moderators and animators, its cluster's animators and platform staff: the
+    same people who manage its members (`community.permissions.can_manage_members`)."""
+    return roles_of(user).moderates(space.pk)
 
 
 def can_post_in(user, space: Space) -> bool:
     """Start topics and reply: the space's active members and those who answer for it."""
-    if not _signed_in(user):
-        return False
-    return is_active_member(user, space) or can_manage_members(user, space)
+    return roles_of(user).may_post(space.pk)
 
 
 def can_announce(user, space: Space) -> bool:
-    return can_edit_space(user, space)
+    return roles_of(user).animates(space.pk)
 
 
 def can_see_author(user, topic: Topic) -> bool:
@@ -49,20 +102,7 @@ def can_see_author(user, topic: Topic) -> bool:
         return True
     if not _signed_in(user):
         return False
-    if topic.author_id == user.pk:
-        return True
-    membership = membership_in(user, topic.space)
-    if (
-        membership
-        and membership.is_active
-        and membership.role
-        in (
-            Membership.Role.MODERATOR,
-            Membership.Role.ANIMATOR,
-        )
-    ):
-        return True
-    return is_cluster_animator(user, topic.space.cluster)
+    return topic.author_id == user.pk or roles_of(user).may_reveal(topic.space_id)
 
 
 def can_view_topic(user, topic: Topic) -> bool:
@@ -122,7 +162,7 @@ def can_accept_answer(user, topic: Topic) -> bool:
     """The asker or an animator marks the accepted answer of a question."""
     if not _signed_in(user) or topic.kind != Topic.Kind.QUESTION or not topic.is_visible:
         return False
-    return topic.author_id == user.pk or can_edit_space(user, topic.space)
+    return topic.author_id == user.pk or roles_of(user).animates(topic.space_id)
 
 
 def can_validate(user, space: Space) -> bool:
@@ -130,7 +170,7 @@ def can_validate(user, space: Space) -> bool:
     the `forum.validate_post` permission (through the "Vetted mentors" group)."""
     if not _signed_in(user):
         return False
-    if can_edit_space(user, space):
+    if roles_of(user).animates(space.pk):
         return True
     return user.has_perm(VALIDATE_PERMISSION) and can_view_space(user, space)
 

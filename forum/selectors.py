@@ -5,7 +5,7 @@ named by the pseudonym, and only `permissions.can_see_author` adds who it really
 never read `author` themselves.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
@@ -14,11 +14,11 @@ from wagtail.search.backends import get_search_backend
 from wagtail.search.query import Or, PlainText
 
 from community.models import Membership, Profile, Space, User
-from community.permissions import is_platform_staff
 from community.selectors import spaces_visible_to
 
 from . import permissions
 from .models import POSTS_PER_PAGE, Follow, ModerationAction, Post, Report, Topic, TopicRead, Vote
+from .permissions import Roles, roles_of
 
 PAGE_SIZE = 25
 SEARCH_WINDOW = 1000  # best-ranked posts considered before permission filters and grouping
@@ -26,42 +26,6 @@ SEARCH_WINDOW = 1000  # best-ranked posts considered before permission filters a
 
 def _signed_in(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active)
-
-
-# --- Who answers for which space ---------------------------------------------------------------
-
-
-@dataclass
-class Roles:
-    """The spaces a viewer moderates, and those where pseudonyms are lifted for them.
-
-    Read once per request (two queries) so that lists and topic pages stay at a fixed count.
-    """
-
-    moderated: set[int] = field(default_factory=set)
-    revealing: set[int] = field(default_factory=set)
-    staff: bool = False
-
-    def moderates(self, space_id: int) -> bool:
-        return self.staff or space_id in self.moderated
-
-
-def roles_of(user) -> Roles:
-    if not _signed_in(user):
-        return Roles()
-    cached = user.__dict__.get("_forum_roles")
-    if cached is not None:
-        return cached
-    managed_roles = (Membership.Role.MODERATOR, Membership.Role.ANIMATOR)
-    own = set(
-        Membership.objects.filter(
-            user=user, state=Membership.State.ACTIVE, role__in=managed_roles
-        ).values_list("space_id", flat=True)
-    )
-    animated = set(Space.objects.filter(cluster__animators=user).values_list("pk", flat=True))
-    roles = Roles(moderated=own | animated, revealing=own | animated, staff=is_platform_staff(user))
-    user.__dict__["_forum_roles"] = roles
-    return roles
 
 
 # --- Bylines -----------------------------------------------------------------------------------
@@ -80,7 +44,7 @@ def byline(*, author: User, topic: Topic, viewer, roles: Roles) -> Byline:
     """How `author`, writing in `topic`, is named for `viewer`."""
     if topic.is_confidential and author.pk == topic.author_id:
         may_know = _signed_in(viewer) and (
-            viewer.pk == author.pk or topic.space_id in roles.revealing
+            viewer.pk == author.pk or roles.may_reveal(topic.space_id)
         )
         return Byline(
             name=topic.pseudonym,

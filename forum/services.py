@@ -12,6 +12,8 @@ Events go out after commit and carry ids and counts only: a page fetches the fra
 needs through the same permission checks as any request, so no payload can name anyone.
 """
 
+import functools
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -23,7 +25,7 @@ from wagtail.search import index
 from community import realtime
 from community.models import Space, Theme, User
 from community.notifications import notification_send
-from community.permissions import check_signed_in, check_view_space
+from community.permissions import check_signed_in, check_view_space, forget_memberships
 from community.services._common import refuse, validate
 from community.services.spaces import space_group
 
@@ -46,6 +48,20 @@ from .models import (
 TOPIC_STREAM = "topic"
 MAX_TAGS = 10
 TAG_MAX = 40
+
+
+def _fresh_rights(service):
+    """Writes decide on fresh rights: drop the acting user's per-request role caches first (a
+    membership may have changed since a page or a socket read them)."""
+
+    @functools.wraps(service)
+    def wrapper(*args, **kwargs):
+        for name in ("by", "author", "user", "reporter"):
+            if name in kwargs:
+                forget_memberships(kwargs[name])
+        return service(*args, **kwargs)
+
+    return wrapper
 
 
 def topic_group(topic_id: int) -> str:
@@ -177,6 +193,7 @@ def _index(posts) -> None:
         index.insert_or_update_object(post)
 
 
+@_fresh_rights
 def topic_create(
     *,
     author,
@@ -226,6 +243,7 @@ def topic_create(
     return topic
 
 
+@_fresh_rights
 def post_create(*, author, topic: Topic, body: str) -> Post:
     """A reply. Numbered under the topic's lock, so concurrent replies never share a number."""
     check_signed_in(author)
@@ -261,6 +279,7 @@ def post_create(*, author, topic: Topic, body: str) -> Post:
     return post
 
 
+@_fresh_rights
 def post_edit(
     *, by, post: Post, body: str, title: str | None = None, themes=None, tags=None
 ) -> Post:
@@ -308,6 +327,7 @@ def post_edit(
     return post
 
 
+@_fresh_rights
 def post_delete(*, by, post: Post) -> Post:
     """Soft delete: the post stays for the record; deleting the opening post deletes the topic."""
     check_signed_in(by)
@@ -333,6 +353,7 @@ def post_delete(*, by, post: Post) -> Post:
     return post
 
 
+@_fresh_rights
 def topic_set_status(*, by, topic: Topic, status: str) -> Topic:
     """Close or reopen a topic (a question with an accepted answer reopens as answered)."""
     if status not in (Topic.Status.OPEN, Topic.Status.CLOSED):
@@ -357,6 +378,7 @@ def _set_accepted(topic: Topic, post: Post | None) -> None:
     Topic.objects.filter(pk=topic.pk).update(accepted_post=post, status=topic.status)
 
 
+@_fresh_rights
 def answer_accept(*, by, post: Post) -> Topic:
     with transaction.atomic():
         post, topic = _lock_post(post)
@@ -382,6 +404,7 @@ def answer_accept(*, by, post: Post) -> Topic:
     return topic
 
 
+@_fresh_rights
 def answer_unaccept(*, by, topic: Topic) -> Topic:
     with transaction.atomic():
         topic = _lock_topic(topic)
@@ -394,6 +417,7 @@ def answer_unaccept(*, by, topic: Topic) -> Topic:
     return topic
 
 
+@_fresh_rights
 def post_validate(*, by, post: Post, validated: bool = True) -> Post:
     """Mark (or unmark) a reply as expert-validated."""
     with transaction.atomic():
@@ -422,6 +446,7 @@ def post_validate(*, by, post: Post, validated: bool = True) -> Post:
     return post
 
 
+@_fresh_rights
 def vote_cast(*, user, post: Post) -> Post:
     check_signed_in(user)
     with transaction.atomic():
@@ -442,6 +467,7 @@ def vote_cast(*, user, post: Post) -> Post:
     return post
 
 
+@_fresh_rights
 def vote_withdraw(*, user, post: Post) -> Post:
     check_signed_in(user)
     with transaction.atomic():
@@ -459,6 +485,7 @@ def vote_withdraw(*, user, post: Post) -> Post:
 # --- Following and reading ---------------------------------------------------------------------
 
 
+@_fresh_rights
 def follow_set(*, user, topic: Topic | None = None, space: Space | None = None, on: bool) -> bool:
     """Follow or stop following a topic or a whole space; returns the new state."""
     check_signed_in(user)
@@ -498,6 +525,7 @@ def topic_mark_read(*, user, topic: Topic, number: int | None = None) -> None:
 # --- Reports and moderation --------------------------------------------------------------------
 
 
+@_fresh_rights
 def report_create(*, reporter, post: Post, reason: str, comment: str = "") -> Report:
     """Report a post. Past the threshold of open reports, it is hidden pending review."""
     check_signed_in(reporter)
@@ -538,6 +566,7 @@ def report_create(*, reporter, post: Post, reason: str, comment: str = "") -> Re
     return report
 
 
+@_fresh_rights
 def post_hide(*, by, post: Post, reason: str = "") -> Post:
     with transaction.atomic():
         post, topic = _lock_post(post)
@@ -554,6 +583,7 @@ def post_hide(*, by, post: Post, reason: str = "") -> Post:
     return post
 
 
+@_fresh_rights
 def post_unhide(*, by, post: Post, reason: str = "") -> Post:
     with transaction.atomic():
         post, topic = _lock_post(post)
@@ -571,6 +601,7 @@ def post_unhide(*, by, post: Post, reason: str = "") -> Post:
     return post
 
 
+@_fresh_rights
 def report_dismiss(*, by, post: Post) -> Post:
     """The reports were reviewed and the post stays (shown again if reports had hidden it)."""
     with transaction.atomic():
@@ -588,6 +619,7 @@ def report_dismiss(*, by, post: Post) -> Post:
     return post
 
 
+@_fresh_rights
 def topic_lock(*, by, topic: Topic, locked: bool, reason: str = "") -> Topic:
     with transaction.atomic():
         topic = _lock_topic(topic)
@@ -605,6 +637,7 @@ def topic_lock(*, by, topic: Topic, locked: bool, reason: str = "") -> Topic:
     return topic
 
 
+@_fresh_rights
 def topic_pin(*, by, topic: Topic, pinned: bool) -> Topic:
     with transaction.atomic():
         topic = _lock_topic(topic)
@@ -619,6 +652,7 @@ def topic_pin(*, by, topic: Topic, pinned: bool) -> Topic:
     return topic
 
 
+@_fresh_rights
 def topic_move(*, by, topic: Topic, to_space: Space, reason: str = "") -> Topic:
     """Move a topic to another space: the mover must moderate both."""
     with transaction.atomic():
@@ -662,6 +696,7 @@ def topic_move(*, by, topic: Topic, to_space: Space, reason: str = "") -> Topic:
     return topic
 
 
+@_fresh_rights
 def image_upload(*, by, space: Space, file) -> Image:
     """An image for a post in `space`; shown only to those who may read the space."""
     check_signed_in(by)
