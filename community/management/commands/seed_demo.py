@@ -1,9 +1,11 @@
-"""Build a fictional demo world: clusters, organisations, members, spaces and editorial pages.
+"""Build a fictional demo world: clusters, organisations, members, spaces, pages and forum.
 
 Every person and organisation here is invented. Spaces and memberships go through the
-community services, so the demo also holds the notifications real use would have left
-(join requests, approvals, invitations). Running the command again changes nothing: once any
-demo account exists, it only prints the log-ins.
+community services, and the forum (`_seed_forum`) through the forum services, so the demo also
+holds the notifications real use would have left (join requests, approvals, invitations,
+replies, mentions). Running the command again changes nothing: once any demo account exists,
+the world is not rebuilt, and forum topics already in their space are skipped; it then only
+prints the log-ins.
 """
 
 from dataclasses import dataclass, field
@@ -15,6 +17,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import translation
 
+from community.management.commands._seed_forum import seed_forum
 from community.models import (
     Cluster,
     ContentPage,
@@ -857,6 +860,15 @@ def demo_exists() -> bool:
     return User.objects.filter(email__iendswith=f"@{DEMO_DOMAIN}").exists()
 
 
+def demo_users() -> dict[str, User]:
+    """The demo accounts by login, read afresh (no permission cache from building the world)."""
+    suffix = f"@{DEMO_DOMAIN}"
+    return {
+        user.email[: -len(suffix)]: user
+        for user in User.objects.filter(email__iendswith=suffix).select_related("profile")
+    }
+
+
 def terms(model, slugs) -> list:
     """The vocabulary rows for `slugs`; they come from a migration, so a gap means no migrate."""
     found = list(model.objects.filter(slug__in=slugs))
@@ -1063,7 +1075,8 @@ def build_world() -> World:
 class Command(BaseCommand):
     help = (
         "Fill the database with a fictional demo world (clusters, organisations, members, "
-        "spaces, pages) and print the demo log-ins. Does nothing if the demo already exists."
+        "spaces, pages, forum) and print the demo log-ins. Running it again only adds the "
+        "forum topics an existing demo lacks."
     )
 
     def handle(self, *args, **options):
@@ -1085,7 +1098,17 @@ class Command(BaseCommand):
                         f"{len(world.users)} accounts, {len(world.spaces)} spaces."
                     )
                 )
+            self.seed_forum()
         self.print_logins()
+
+    def seed_forum(self) -> None:
+        """The forum topics missing from the demo (all of them on the first run)."""
+        with transaction.atomic():
+            forum = seed_forum(demo_users())
+        if forum.created:
+            self.stdout.write(self.style.SUCCESS(f"Forum: {forum.created} new topic(s)."))
+        for problem in forum.problems:
+            self.stdout.write(self.style.WARNING(f"Forum topic left out: {problem}"))
 
     def print_logins(self) -> None:
         rows = [
