@@ -45,9 +45,9 @@ def test_a_member_asks_another_answers_and_the_answer_is_accepted(
     assert response.status_code == 302
     reply = topic.posts.get(number=2)
     assert 'class="mention"' in reply.body_html
-    response = client.post(reverse("forum:post_vote", kwargs={"post_id": reply.pk}))
+    client.post(reverse("forum:post_vote", kwargs={"post_id": reply.pk}))
     reply.refresh_from_db()
-    assert reply.helpful_count == 0  # own post
+    assert reply.helpful_count == 0  # one's own post
 
     client.force_login(asker)
     client.post(reverse("forum:post_vote", kwargs={"post_id": reply.pk}))
