@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from taggit.managers import TaggableManager
 from wagtail.search import index
 
@@ -30,9 +31,9 @@ class Topic(models.Model):
         ANNOUNCEMENT = "announcement", _("Announcement")
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        ANSWERED = "answered", _("Answered")
-        CLOSED = "closed", _("Closed")
+        OPEN = "open", pgettext_lazy("topic status", "Open")
+        ANSWERED = "answered", pgettext_lazy("topic status", "Answered")
+        CLOSED = "closed", pgettext_lazy("topic status", "Closed")
 
     space = models.ForeignKey(
         "community.Space", on_delete=models.CASCADE, related_name="topics", verbose_name=_("space")
