@@ -7,6 +7,8 @@
 - `post_save` of the user model: an account deactivated anywhere (the Django or Wagtail admin
   as well as `user_deactivate`) closes its sockets; any other save asks them to re-check, which
   catches a password set by staff.
+- `post_save` of `LegalPages` and `page_published`/`page_unpublished` (Wagtail): the footer's
+  cached links are read again.
 """
 
 from allauth.account.signals import password_changed, password_reset, password_set
@@ -42,3 +44,17 @@ def close_sockets_of_inactive_accounts(sender, instance, created, update_fields=
         realtime.publish_session_ended(user_id=instance.pk, session_key=None)
     else:
         realtime.publish_session_check(user_id=instance.pk)
+
+
+def _connect_legal_links() -> None:
+    from wagtail.signals import page_published, page_unpublished
+
+    from community.context_processors import forget_legal_links
+    from community.models import LegalPages
+
+    post_save.connect(forget_legal_links, sender=LegalPages, dispatch_uid="legal-links-setting")
+    page_published.connect(forget_legal_links, dispatch_uid="legal-links-published")
+    page_unpublished.connect(forget_legal_links, dispatch_uid="legal-links-unpublished")
+
+
+_connect_legal_links()

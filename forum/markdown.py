@@ -2,7 +2,8 @@
 
 CommonMark with raw HTML off, then nh3 (an allow-list sanitiser) on the result: even a rendering
 bug cannot let a script through. Links get rel="nofollow noopener"; images are kept only when
-they point at the forum's own uploads (served behind a permission check); headings start at
+they point at the forum's own uploads (served behind a permission check; any other source is
+removed, leaving only the alt text's empty image); headings start at
 level 3 so a post never competes with the page's outline. `@handle` becomes a link only for
 the people the caller allows (the space's members): anyone else stays plain text, so a mention
 reveals nothing about someone outside the space.
@@ -23,7 +24,7 @@ _OWN_IMAGE = re.compile(
 )
 
 _TAGS = {
-    "p", "br", "strong", "em", "del", "code", "pre", "blockquote", "ul", "ol", "li", "a",
+    "p", "br", "strong", "em", "del", "s", "code", "pre", "blockquote", "ul", "ol", "li", "a",
     "h3", "h4", "h5", "h6", "hr", "table", "thead", "tbody", "tr", "th", "td", "img",
 }  # fmt: skip
 _ATTRIBUTES = {"a": {"href", "class"}, "img": {"src", "alt", "title"}, "ol": {"start"}}
@@ -36,8 +37,8 @@ class Rendered:
 
 
 def _mention_rule(state: StateInline, silent: bool) -> bool:
-    if state.src[state.pos] != "@":
-        return False
+    if state.src[state.pos] != "@" or state.linkLevel > 0:
+        return False  # Not a mention, or inside a link's text (a link in a link breaks both).
     if state.pos > 0 and (state.src[state.pos - 1].isalnum() or state.src[state.pos - 1] in "_-."):
         return False  # Part of an e-mail address or a word.
     match = _HANDLE_AT.match(state.src, state.pos)

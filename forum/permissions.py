@@ -9,6 +9,7 @@ and the space's own moderators and animators and its cluster's animators, not st
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
 
 from community.models import Membership, Space
@@ -37,6 +38,7 @@ class Roles:
     member: set[int] = field(default_factory=set)  # spaces with an active membership
     moderated: set[int] = field(default_factory=set)  # moderator or animator there, or cluster
     animated: set[int] = field(default_factory=set)  # animator there, or its cluster's
+    vetted: bool | None = None  # holds forum.validate_post; read on first use (is_vetted)
 
     def moderates(self, space_id: int) -> bool:
         return self.staff or space_id in self.moderated
@@ -59,26 +61,47 @@ def roles_of(user) -> Roles:
     cached = user.__dict__.get(ROLES_CACHE)
     if cached is not None:
         return cached
-    member, moderated, animated = set(), set(), set()
-    rows = Membership.objects.filter(user=user, state=Membership.State.ACTIVE).values_list(
-        "space_id", "role"
+    # One query: the spaces where the user is an active member (with the role) or animates
+    # the cluster.
+    active = Membership.objects.filter(
+        space=OuterRef("pk"), user=user, state=Membership.State.ACTIVE
     )
-    for space_id, role in rows:
-        member.add(space_id)
-        if role in (Membership.Role.MODERATOR, Membership.Role.ANIMATOR):
-            moderated.add(space_id)
-        if role == Membership.Role.ANIMATOR:
-            animated.add(space_id)
-    from_clusters = set(Space.objects.filter(cluster__animators=user).values_list("pk", flat=True))
-    roles = Roles(
-        signed_in=True,
-        staff=is_platform_staff(user),
-        member=member,
-        moderated=moderated | from_clusters,
-        animated=animated | from_clusters,
+    rows = (
+        Space.objects.filter(Q(Exists(active)) | Q(cluster__animators=user))
+        .annotate(
+            role=Subquery(active.values("role")[:1]),
+            via_cluster=Exists(Space.objects.filter(pk=OuterRef("pk"), cluster__animators=user)),
+        )
+        .values_list("pk", "role", "via_cluster")
+        .distinct()
     )
+    roles = Roles(signed_in=True, staff=is_platform_staff(user))
+    for space_id, role, via_cluster in rows:
+        if role:
+            roles.member.add(space_id)
+        if role in (Membership.Role.MODERATOR, Membership.Role.ANIMATOR) or via_cluster:
+            roles.moderated.add(space_id)
+        if role == Membership.Role.ANIMATOR or via_cluster:
+            roles.animated.add(space_id)
     user.__dict__[ROLES_CACHE] = roles
     return roles
+
+
+def is_vetted(user) -> bool:
+    """Holds `forum.validate_post` (the "Vetted mentors" group): one query, once per request."""
+    if not _signed_in(user):
+        return False
+    roles = roles_of(user)
+    if roles.vetted is None:
+        from django.contrib.auth.models import Permission
+
+        app_label, codename = VALIDATE_PERMISSION.split(".")
+        roles.vetted = user.is_superuser or (
+            Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+            .filter(Q(group__user=user) | Q(user=user))
+            .exists()
+        )
+    return roles.vetted
 
 
 def can_moderate(user, space: Space) -> bool:
@@ -106,7 +129,9 @@ def can_see_author(user, topic: Topic) -> bool:
 
 
 def can_view_topic(user, topic: Topic) -> bool:
-    if not can_view_space(user, topic.space):
+    roles = roles_of(user)
+    in_space = topic.space_id in roles.member or roles.moderates(topic.space_id)
+    if not (in_space or can_view_space(user, topic.space)):
         return False
     if topic.deleted_at is not None:
         return can_moderate(user, topic.space)
@@ -172,7 +197,7 @@ def can_validate(user, space: Space) -> bool:
         return False
     if roles_of(user).animates(space.pk):
         return True
-    return user.has_perm(VALIDATE_PERMISSION) and can_view_space(user, space)
+    return is_vetted(user) and can_view_space(user, space)
 
 
 def can_vote(user, post: Post) -> bool:
@@ -191,6 +216,7 @@ def can_report(user, post: Post) -> bool:
         _signed_in(user)
         and post.author_id != user.pk
         and post.deleted_at is None
+        and post.hidden_at is None
         and can_view_space(user, post.topic.space)
     )
 

@@ -5,9 +5,10 @@ named by the pseudonym, and only `permissions.can_see_author` adds who it really
 never read `author` themselves.
 """
 
+import re
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, When
 from django.http import Http404
 from django.urls import reverse
 from wagtail.search.backends import get_search_backend
@@ -64,12 +65,21 @@ def byline(*, author: User, topic: Topic, viewer, roles: Roles) -> Byline:
 
 
 def access_topic(*, user, topic_id: int) -> Topic:
-    """The topic if the user may see it; otherwise 404, as if it did not exist."""
-    topic = (
-        Topic.objects.select_related("space__cluster", "author__profile")
-        .filter(pk=topic_id)
-        .first()
-    )
+    """The topic if the user may see it; otherwise 404, as if it did not exist.
+
+    It comes with the reader's state in the same query: `read_number` (None before a first
+    visit), `following` and `following_space`.
+    """
+    topics = Topic.objects.select_related("space__cluster", "author__profile")
+    if _signed_in(user):
+        topics = topics.annotate(
+            read_number=Subquery(
+                TopicRead.objects.filter(user=user, topic=OuterRef("pk")).values("last_number")[:1]
+            ),
+            following=Exists(Follow.objects.filter(user=user, topic=OuterRef("pk"))),
+            following_space=Exists(Follow.objects.filter(user=user, space=OuterRef("space_id"))),
+        )
+    topic = topics.filter(pk=topic_id).first()
     if topic is None or not permissions.can_view_topic(user, topic):
         raise Http404
     return topic
@@ -186,56 +196,72 @@ class TopicPage:
     first_new: int | None = None  # the first reply written since the last visit, if shown
 
 
+class _KnownCount:
+    """The replies of a topic for the paginator: numbers have no gaps (deleted posts keep their
+    place), so the count is the topic's `last_number - 1` and needs no COUNT query. The first
+    page also brings the opening post, sorted first, in the same query."""
+
+    def __init__(self, posts, count: int):
+        self.posts = posts
+        self._count = count
+
+    def count(self) -> int:
+        return self._count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, item):
+        # Paginator slices [bottom:top] over replies; the opening post sits before them.
+        return list(self.posts[item.start + 1 : item.stop + 1])
+
+
 def topic_page(*, user, topic: Topic, sort: str = "date", page_number=1) -> TopicPage:
+    """Everything a topic page shows, in a fixed number of queries whatever its length."""
     from django.core.paginator import Paginator
 
     roles = roles_of(user)
+    if _signed_in(user) and not hasattr(topic, "read_number"):
+        # A topic not read through access_topic: fetch the reader's state now.
+        topic = access_topic(user=user, topic_id=topic.pk)
+    sort = sort if sort == "votes" else "date"
     posts = Post.objects.filter(topic=topic).select_related("author__profile")
-    opening = posts.filter(number=1).first()
-    replies = posts.filter(number__gt=1)
-    if sort == "votes":
-        replies = replies.order_by("-helpful_count", "number")
-    else:
-        sort = "date"
-        replies = replies.order_by("number")
-    page = Paginator(replies, POSTS_PER_PAGE).get_page(page_number)
-    rows = list(page.object_list)
-    voted: set[int] = set()
-    read_before = None
-    following = following_space = False
     if _signed_in(user):
-        ids = [post.pk for post in rows]
-        voted = set(
-            Vote.objects.filter(user=user, post_id__in=ids).values_list("post_id", flat=True)
-        )
-        read_before = (
-            TopicRead.objects.filter(user=user, topic=topic)
-            .values_list("last_number", flat=True)
-            .first()
-        )
-        follows = set(
-            Follow.objects.filter(user=user)
-            .filter(Q(topic=topic) | Q(space_id=topic.space_id))
-            .values_list("topic_id", flat=True)
-        )
-        following = topic.pk in follows
-        following_space = None in follows
-    for post in [opening, *rows] if opening else rows:
+        posts = posts.annotate(voted=Exists(Vote.objects.filter(post=OuterRef("pk"), user=user)))
+    # The opening post first, then the replies in the chosen order.
+    opening_first = Case(When(number=1, then=0), default=1)
+    order = ("-helpful_count", "number") if sort == "votes" else ("number",)
+    posts = posts.order_by(opening_first, *order)
+    page = Paginator(_KnownCount(posts, max(0, topic.last_number - 1)), POSTS_PER_PAGE).get_page(
+        page_number
+    )
+    if page.number == 1:
+        bottom = 0
+        rows = list(posts[: POSTS_PER_PAGE + 1])
+    else:
+        bottom = 1 + (page.number - 1) * POSTS_PER_PAGE
+        rows = [*posts[:1], *posts[bottom : bottom + POSTS_PER_PAGE]]
+    opening = rows[0] if rows and rows[0].number == 1 else None
+    replies = rows[1:] if opening else rows
+    page.object_list = replies
+    voted = {post.pk for post in rows if getattr(post, "voted", False)}
+    read_before = getattr(topic, "read_number", None)
+    for post in rows:
         decorate_post(post, topic=topic, user=user, roles=roles, voted=voted)
     first_new = None
     if read_before is not None and sort == "date":
-        first_new = next((post.number for post in rows if post.number > read_before), None)
+        first_new = next((post.number for post in replies if post.number > read_before), None)
     return TopicPage(
         first_new=first_new,
         topic=topic,
         opening=opening,
-        posts=rows,
+        posts=replies,
         page=page,
         sort=sort,
         voted=voted,
         read_before=read_before,
-        following=following,
-        following_space=following_space,
+        following=bool(getattr(topic, "following", False)),
+        following_space=bool(getattr(topic, "following_space", False)),
         roles=roles,
     )
 
@@ -395,13 +421,18 @@ class SearchHit:
     post: Post  # the best-ranked visible post of the topic
 
 
+def search_words(text: str) -> list[str]:
+    return re.findall(r"\w+", text or "")
+
+
 def search(*, user, query: str, filters: SearchFilters, limit: int = 50) -> list[SearchHit]:
     """Full text over the posts the user may read (Wagtail's search backend), best topic first.
 
     The index filters on the posts' own space and visibility; theme, status and answered
     apply to the topics of the best-ranked window, and each topic shows once, with its best post.
     """
-    query = " ".join(query.split())[:200]
+    # Words only: the SQLite full-text syntax would choke on a stray quote or operator.
+    query = " ".join(search_words(query))[:200]
     if not query:
         return []
     spaces = spaces_visible_to(user)
@@ -449,7 +480,7 @@ def search(*, user, query: str, filters: SearchFilters, limit: int = 50) -> list
 
 def similar_topics(*, user, title: str, limit: int = 5) -> list[Topic]:
     """Questions like the one being typed: topics whose opening post or title match its words."""
-    words = [word for word in title.split() if len(word) > 2][:12]
+    words = [word for word in search_words(title) if len(word) > 2][:12]
     if len(words) < 2:
         return []
     space_ids = list(spaces_visible_to(user).values_list("pk", flat=True))

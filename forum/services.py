@@ -102,7 +102,7 @@ def _publish(topic: Topic, event: str, **data) -> None:
 
 def _lock_topic(topic: Topic) -> Topic:
     return (
-        Topic.objects.select_for_update(no_key=True)
+        Topic.objects.select_for_update(no_key=True, of=("self",))
         .select_related("space__cluster")
         .get(pk=topic.pk)
     )
@@ -509,17 +509,27 @@ def follow_set(*, user, topic: Topic | None = None, space: Space | None = None, 
 
 
 def topic_mark_read(*, user, topic: Topic, number: int | None = None) -> None:
-    """Remember how far the member has read (never backwards)."""
+    """Remember how far the member has read, in one query, and never backwards.
+
+    `topic.read_number` (from `selectors.access_topic`) says whether a row exists already.
+    """
     if not (user and user.is_authenticated):
         return
     number = topic.last_number if number is None else min(number, topic.last_number)
-    read, created = TopicRead.objects.get_or_create(
-        user=user, topic=topic, defaults={"last_number": number}
-    )
-    if not created and read.last_number < number:
-        TopicRead.objects.filter(pk=read.pk, last_number__lt=number).update(
+    known = getattr(topic, "read_number", "unknown")
+    if known is None:
+        # First visit; a concurrent first visit makes the insert a no-op, not an error.
+        TopicRead.objects.bulk_create(
+            [TopicRead(user=user, topic=topic, last_number=number)], ignore_conflicts=True
+        )
+    elif known == "unknown" or known < number:
+        updated = TopicRead.objects.filter(user=user, topic=topic, last_number__lt=number).update(
             last_number=number, visited_at=timezone.now()
         )
+        if not updated and known == "unknown":
+            TopicRead.objects.bulk_create(
+                [TopicRead(user=user, topic=topic, last_number=number)], ignore_conflicts=True
+            )
 
 
 # --- Reports and moderation --------------------------------------------------------------------
