@@ -112,7 +112,7 @@ def _lock_post(post: Post) -> tuple[Post, Topic]:
     """Lock the post's topic first (the order every service takes), then the post."""
     topic = _lock_topic(post.topic)
     post = (
-        Post.objects.select_for_update(no_key=True)
+        Post.objects.select_for_update(no_key=True, of=("self",))
         .select_related("author__profile")
         .get(pk=post.pk)
     )
