@@ -458,9 +458,9 @@ def search(*, user, query: str, filters: SearchFilters, limit: int = 50) -> list
         topics = topics.filter(accepted_post__isnull=True)
     posts = {
         post.pk: post
-        for post in Post.objects.filter(pk__in=ranked_ids, topic__in=topics).select_related(
-            "topic__space", "topic__author__profile", "author__profile"
-        )
+        for post in Post.objects.filter(
+            pk__in=ranked_ids, topic__in=topics, is_visible=True
+        ).select_related("topic__space", "topic__author__profile", "author__profile")
     }
     roles = roles_of(user)
     hits: list[SearchHit] = []

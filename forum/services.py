@@ -187,8 +187,10 @@ def _render(body: str, *, space: Space):
 
 
 def _index(posts) -> None:
-    """Update the search index in the same transaction: Wagtail's database backend keeps it in
-    the same database, so the index never disagrees with committed rows."""
+    """Ask for the posts' search entries to be updated. Wagtail runs this as a background task
+    (django-tasks): at once in the embedded mode, by the worker in production, a moment after
+    the commit. Search filters on `is_visible` and re-checks topics in the database, so an
+    entry that lags behind never shows a post that was hidden or deleted meanwhile."""
     for post in posts:
         index.insert_or_update_object(post)
 
