@@ -352,6 +352,13 @@ class ModerationAction(models.Model):
         return f"{self.get_action_display()} · {self.topic}"
 
 
+def private_storage():
+    """Forum images live outside MEDIA_ROOT: only forum.views.image serves them."""
+    from django.core.files.storage import FileSystemStorage
+
+    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+
+
 def _image_path(instance, filename: str) -> str:
     return f"forum/{instance.key}{filename[filename.rfind('.') :].lower()}"
 
@@ -367,6 +374,7 @@ class Image(models.Model):
     file = models.ImageField(
         _("image"),
         upload_to=_image_path,
+        storage=private_storage,
         validators=[validate_image_extension, validate_image_upload],
     )
     created_at = models.DateTimeField(auto_now_add=True)

@@ -44,7 +44,8 @@ class Roles:
         return self.staff or space_id in self.moderated
 
     def animates(self, space_id: int) -> bool:
-        return self.staff or space_id in self.animated
+        """Announce, accept answers for the asker, validate: animators, not staff as such."""
+        return space_id in self.animated
 
     def may_post(self, space_id: int) -> bool:
         return self.signed_in and (space_id in self.member or self.moderates(space_id))

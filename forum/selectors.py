@@ -70,7 +70,7 @@ def access_topic(*, user, topic_id: int) -> Topic:
     It comes with the reader's state in the same query: `read_number` (None before a first
     visit), `following` and `following_space`.
     """
-    topics = Topic.objects.select_related("space__cluster", "author__profile")
+    topics = Topic.objects.select_related("space__cluster", "author__profile", "accepted_post")
     if _signed_in(user):
         topics = topics.annotate(
             read_number=Subquery(

@@ -13,6 +13,7 @@ needs through the same permission checks as any request, so no payload can name 
 """
 
 import functools
+import re
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -46,6 +47,7 @@ from .models import (
 )
 
 TOPIC_STREAM = "topic"
+IMAGE_KEY = re.compile(r"/forum/images/([0-9a-f-]{36})/")
 MAX_TAGS = 10
 TAG_MAX = 40
 
@@ -98,6 +100,16 @@ def _publish(topic: Topic, event: str, **data) -> None:
         event="topic.activity",
         data={"topic": topic.pk},
     )
+
+
+def _publish_post_change(topic: Topic, post: Post, *, topic_was_visible: bool) -> None:
+    """A post was hidden, shown or deleted: counts, the accepted answer or the topic itself may
+    have changed, so pages refetch the whole body; if the topic appeared or vanished, its
+    sockets re-check who may still follow it."""
+    _bump(topic)
+    _publish(topic, "topic.changed", post=post.pk, number=post.number)
+    if topic.is_visible != topic_was_visible:
+        realtime.publish_after_commit(topic_group(topic.pk), {"type": "access.changed"})
 
 
 def _lock_topic(topic: Topic) -> Topic:
@@ -169,8 +181,12 @@ def _clean_pseudonym(pseudonym: str, *, space: Space) -> str:
     # A pseudonym must not pass for someone: no member's name, no handle.
     from community.models import Profile
 
+    # Only the space's own members are compared, so the check tells nothing about who else
+    # is on the platform.
     if Profile.objects.filter(
-        Q(display_name__iexact=pseudonym) | Q(handle__iexact=pseudonym)
+        Q(display_name__iexact=pseudonym) | Q(handle__iexact=pseudonym),
+        user__memberships__space=space,
+        user__memberships__state="active",
     ).exists():
         refuse(
             _("This pseudonym is a member's name: choose another one."), "pseudonym", "pseudonym"
@@ -187,10 +203,8 @@ def _render(body: str, *, space: Space):
 
 
 def _index(posts) -> None:
-    """Ask for the posts' search entries to be updated. Wagtail runs this as a background task
-    (django-tasks): at once in the embedded mode, by the worker in production, a moment after
-    the commit. Search filters on `is_visible` and re-checks topics in the database, so an
-    entry that lags behind never shows a post that was hidden or deleted meanwhile."""
+    """Update the posts' search entries now, in the same transaction: Wagtail's database
+    backend keeps the index in the same database, so it never disagrees with committed rows."""
     for post in posts:
         index.insert_or_update_object(post)
 
@@ -297,6 +311,14 @@ def post_edit(
         if title is not None and post.number == 1:
             title = " ".join(title.split())
         changed_title = title is not None and post.number == 1 and title != topic.title
+        if themes is not None and {getattr(t, "pk", t) for t in themes} == set(
+            topic.themes.values_list("pk", flat=True)
+        ):
+            themes = None  # unchanged
+        if tags is not None and sorted(_clean_tags(tags)) == sorted(
+            topic.tags.values_list("name", flat=True)
+        ):
+            tags = None
         if body == post.body and not changed_title and themes is None and tags is None:
             return post
         PostRevision.objects.create(
@@ -336,6 +358,7 @@ def post_delete(*, by, post: Post) -> Post:
     with transaction.atomic():
         post, topic = _lock_post(post)
         permissions.check_delete_post(by, post)
+        was_visible = topic.is_visible
         now = timezone.now()
         post.deleted_at, post.deleted_by = now, by
         post.save(update_fields=["deleted_at", "deleted_by"])
@@ -348,10 +371,9 @@ def post_delete(*, by, post: Post) -> Post:
             _set_accepted(topic, None)
         if by.pk != post.author_id:
             _log(by, ModerationAction.Action.DELETE, topic, post)
-            _notify_moderated(topic, post, "forum.post_deleted")
+            _notify_moderated(topic, post, "forum.post_deleted", by=by)
         _sync_visibility(topic)
-        _bump(topic)
-        _publish(topic, "post.changed", post=post.pk, number=post.number)
+        _publish_post_change(topic, post, topic_was_visible=was_visible)
     return post
 
 
@@ -397,8 +419,9 @@ def answer_accept(*, by, post: Post) -> Topic:
         _publish(topic, "topic.changed", post=post.pk)
         if post.author_id != topic.author_id:
             notification_send(
-                recipients=[post.author],
+                recipients=list(_readers(post.author_id, topic.space)),
                 actor=topic.space,
+                exclude=by,
                 verb="forum.answer_accepted",
                 target=topic,
                 url=post.get_absolute_url(),
@@ -439,7 +462,7 @@ def post_validate(*, by, post: Post, validated: bool = True) -> Post:
         _publish(topic, "post.changed", post=post.pk, number=post.number)
         if validated:
             notification_send(
-                recipients=[post.author],
+                recipients=list(_readers(post.author_id, topic.space)),
                 actor=by,
                 verb="forum.answer_validated",
                 target=topic,
@@ -557,11 +580,13 @@ def report_create(*, reporter, post: Post, reason: str, comment: str = "") -> Re
             notification_send(
                 recipients=_moderators(topic.space),
                 actor=topic.space,
+                exclude=reporter,
                 verb="forum.reported",
                 target=topic,
                 url=_reports_url(topic.space),
             )
         if open_reports >= report_threshold() and post.hidden_at is None:
+            was_visible = topic.is_visible
             post.hidden_at, post.hidden_by = timezone.now(), None
             post.save(update_fields=["hidden_at", "hidden_by"])
             _log(
@@ -571,10 +596,11 @@ def report_create(*, reporter, post: Post, reason: str, comment: str = "") -> Re
                 post,
                 details={"reports": open_reports},
             )
+            if topic.accepted_post_id == post.pk:
+                _set_accepted(topic, None)
             _sync_visibility(topic)
-            _bump(topic)
-            _publish(topic, "post.changed", post=post.pk, number=post.number)
-            _notify_moderated(topic, post, "forum.post_auto_hidden")
+            _publish_post_change(topic, post, topic_was_visible=was_visible)
+            _notify_moderated(topic, post, "forum.post_auto_hidden", by=reporter)
     return report
 
 
@@ -583,15 +609,18 @@ def post_hide(*, by, post: Post, reason: str = "") -> Post:
     with transaction.atomic():
         post, topic = _lock_post(post)
         permissions.check_moderate(by, topic.space)
-        if post.hidden_at is None:
-            post.hidden_at, post.hidden_by = timezone.now(), by
+        was_visible = topic.is_visible
+        # Also a post the reports hid pending review: a moderator now hides it for good.
+        if post.hidden_at is None or post.hidden_by_id is None:
+            post.hidden_at, post.hidden_by = post.hidden_at or timezone.now(), by
             post.save(update_fields=["hidden_at", "hidden_by"])
             _log(by, ModerationAction.Action.HIDE, topic, post, reason=reason)
-            _notify_moderated(topic, post, "forum.post_hidden")
+            _notify_moderated(topic, post, "forum.post_hidden", by=by)
+        if topic.accepted_post_id == post.pk:
+            _set_accepted(topic, None)
         _resolve_reports(by, post, Report.Outcome.HIDDEN)
         _sync_visibility(topic)
-        _bump(topic)
-        _publish(topic, "post.changed", post=post.pk, number=post.number)
+        _publish_post_change(topic, post, topic_was_visible=was_visible)
     return post
 
 
@@ -600,16 +629,16 @@ def post_unhide(*, by, post: Post, reason: str = "") -> Post:
     with transaction.atomic():
         post, topic = _lock_post(post)
         permissions.check_moderate(by, topic.space)
+        was_visible = topic.is_visible
         if post.hidden_at is not None:
             post.hidden_at, post.hidden_by = None, None
             post.save(update_fields=["hidden_at", "hidden_by"])
             _log(by, ModerationAction.Action.UNHIDE, topic, post, reason=reason)
-            _notify_moderated(topic, post, "forum.post_unhidden")
+            _notify_moderated(topic, post, "forum.post_unhidden", by=by)
         # Showing a post again closes its reports: reviewed and kept.
         _resolve_reports(by, post, Report.Outcome.DISMISSED)
         _sync_visibility(topic)
-        _bump(topic)
-        _publish(topic, "post.changed", post=post.pk, number=post.number)
+        _publish_post_change(topic, post, topic_was_visible=was_visible)
     return post
 
 
@@ -623,11 +652,12 @@ def report_dismiss(*, by, post: Post) -> Post:
             refuse(_("This message has no open report."), "no_report")
         _log(by, ModerationAction.Action.DISMISS, topic, post)
         if post.hidden_at is not None and post.hidden_by_id is None:
+            was_visible = topic.is_visible
             post.hidden_at = None
             post.save(update_fields=["hidden_at"])
+            _notify_moderated(topic, post, "forum.post_unhidden", by=by)
             _sync_visibility(topic)
-            _bump(topic)
-            _publish(topic, "post.changed", post=post.pk, number=post.number)
+            _publish_post_change(topic, post, topic_was_visible=was_visible)
     return post
 
 
@@ -643,7 +673,7 @@ def topic_lock(*, by, topic: Topic, locked: bool, reason: str = "") -> Topic:
             _log(by, action, topic, None, reason=reason)
             if locked:
                 opening = topic.posts.get(number=1)
-                _notify_moderated(topic, opening, "forum.topic_locked")
+                _notify_moderated(topic, opening, "forum.topic_locked", by=by)
             _bump(topic)
             _publish(topic, "topic.changed")
     return topic
@@ -681,8 +711,13 @@ def topic_move(*, by, topic: Topic, to_space: Space, reason: str = "") -> Topic:
         Topic.objects.filter(pk=topic.pk).update(space=to_space)
         Post.objects.filter(topic=topic).update(space=to_space)
         # Both spaces' logs show the move.
-        details = {"from": from_space.name, "to": to_space.name}
+        # The old space's log names the new one only if that one is not private.
+        private = to_space.visibility == Space.Visibility.PRIVATE
         for space in (from_space, to_space):
+            details = {
+                "from": from_space.name,
+                "to": "" if private and space == from_space else to_space.name,
+            }
             _log(
                 by,
                 ModerationAction.Action.MOVE,
@@ -703,7 +738,12 @@ def topic_move(*, by, topic: Topic, to_space: Space, reason: str = "") -> Topic:
         )
         realtime.publish_after_commit(topic_group(topic.pk), {"type": "access.changed"})
         opening = topic.posts.get(number=1)
-        _notify_moderated(topic, opening, "forum.topic_moved")
+        _notify_moderated(topic, opening, "forum.topic_moved", by=by)
+        # Images follow their posts: they are shown to whoever may read the new space.
+        keys = set()
+        for body in topic.posts.values_list("body", flat=True):
+            keys.update(IMAGE_KEY.findall(body))
+        Image.objects.filter(key__in=keys, space=from_space).update(space=to_space)
         _index(topic.posts.select_related("topic"))
     return topic
 
@@ -720,6 +760,10 @@ def image_upload(*, by, space: Space, file) -> Image:
 
 
 # --- Helpers -----------------------------------------------------------------------------------
+
+
+def _readers(user_id: int, space: Space):
+    return selectors.readers_among(User.objects.filter(pk=user_id), space)
 
 
 def _recount(topic: Topic) -> None:
@@ -827,10 +871,13 @@ def _notify_reply(topic: Topic, post: Post, mentioned: set[int]) -> None:
     )
 
 
-def _notify_moderated(topic: Topic, post: Post, verb: str) -> None:
+def _notify_moderated(topic: Topic, post: Post, verb: str, *, by) -> None:
+    """Tell a post's author what the moderators did, if the author may still read the space."""
+    author = selectors.readers_among(User.objects.filter(pk=post.author_id), topic.space)
     notification_send(
-        recipients=[post.author],
+        recipients=list(author),
         actor=topic.space,
+        exclude=by,
         verb=verb,
         target=topic,
         url=post.get_absolute_url(),

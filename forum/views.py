@@ -180,8 +180,9 @@ def _topic_context(request, topic: Topic) -> dict:
 def topic_detail(request, topic_id):
     topic = selectors.access_topic(user=request.user, topic_id=topic_id)
     context = _topic_context(request, topic)
-    # The "new since your last visit" line is drawn from the state before this visit.
-    services.topic_mark_read(user=request.user, topic=topic)
+    # The "new since your last visit" line is drawn from the state before this visit; the
+    # visit counts as read up to the last post the page shows.
+    _mark_shown_read(request, context)
     return render(request, "forum/topic_detail.html", context)
 
 
@@ -189,8 +190,16 @@ def topic_body(request, topic_id):
     """The live part of a topic page, refetched after a missed event or a reconnect."""
     topic = selectors.access_topic(user=request.user, topic_id=topic_id)
     context = _topic_context(request, topic)
-    services.topic_mark_read(user=request.user, topic=topic)
+    _mark_shown_read(request, context)
     return render(request, "forum/partials/topic_body.html", context)
+
+
+def _mark_shown_read(request, context) -> None:
+    shown = [post.number for post in context["posts"]]
+    if context["opening"] is not None:
+        shown.append(1)
+    if shown:
+        services.topic_mark_read(user=request.user, topic=context["topic"], number=max(shown))
 
 
 def post_fragment(request, post_id):
@@ -198,8 +207,6 @@ def post_fragment(request, post_id):
     post = selectors.access_post(user=request.user, post_id=post_id)
     post = selectors.post_fragment(user=request.user, post=post)
     topic = post.topic
-    if request.GET.get("read") and request.user.is_authenticated:
-        services.topic_mark_read(user=request.user, topic=topic, number=post.number)
     return render(
         request,
         "forum/partials/post.html",

@@ -64,7 +64,7 @@
     }
 
     function replacePost(postId, isNew) {
-      const url = "/forum/p/" + postId + "/" + (isNew ? "?read=1" : "");
+      const url = "/forum/p/" + postId + "/";
       return fetchHtml(url).then(function (html) {
         const fresh = activate(fromHtml(html));
         const existing = page.querySelector('[data-post="' + postId + '"]');
@@ -147,9 +147,10 @@
     socket.subscribe(
       list.dataset.stream,
       function (event) { if (event.indexOf("topic.") === 0) reload(); },
-      function () {
+      function (_state, origin) {
+        if (origin !== "subscribed") return; // heartbeats carry nothing for a list
         if (first) { first = false; return; }
-        reload(); // Reconnected: something may have happened while away.
+        reload(); // Subscribed again after a reconnect: something may have happened meanwhile.
       }
     );
   }
@@ -165,6 +166,12 @@
     let options = [];
     let active = -1;
     let query = null;
+    let asked = 0; // the latest lookup: older answers arriving late are ignored
+
+    function mentionBeforeCaret() {
+      const before = area.value.slice(0, area.selectionStart);
+      return /(^|[^\w.@-])@([\w-]{1,40})$/.exec(before);
+    }
 
     function insert(text, start, end) {
       const value = area.value;
@@ -193,20 +200,23 @@
 
     function choose(index) {
       const person = options[index];
-      if (!person || !query) return;
-      insert("@" + person.handle + " ", query.start, area.selectionStart);
+      const match = mentionBeforeCaret();
+      if (!person || !match) { close(); return; }
+      // Replace exactly the "@name" typed just before the caret.
+      insert("@" + person.handle + " ", area.selectionStart - match[2].length - 1, area.selectionStart);
       close();
     }
 
     function lookup() {
-      const before = area.value.slice(0, area.selectionStart);
-      const match = /(^|[^\w.@-])@([\w-]{1,40})$/.exec(before);
+      const match = mentionBeforeCaret();
       if (!match) { close(); return; }
-      query = { start: area.selectionStart - match[2].length - 1, text: match[2] };
+      query = { text: match[2] };
+      const ticket = ++asked;
       const url = form.dataset.mentionsUrl + "?q=" + encodeURIComponent(match[2]);
       fetch(url, { credentials: "same-origin" })
         .then(function (response) { return response.json(); })
         .then(function (data) {
+          if (ticket !== asked) return;
           options = data.results || [];
           list.innerHTML = "";
           if (!options.length) { close(); return; }
@@ -252,8 +262,11 @@
           choose(active);
         } else if (event.key === "Escape") {
           close();
+        } else if (["ArrowLeft", "ArrowRight", "Home", "End", "PageUp", "PageDown"].indexOf(event.key) >= 0) {
+          close(); // the caret leaves the name being typed
         }
       });
+      area.addEventListener("click", close);
       area.addEventListener("blur", function () { setTimeout(close, 200); });
     }
 
@@ -263,7 +276,7 @@
         if (!file) return;
         const data = new FormData();
         data.append("file", file);
-        uploadStatus.textContent = "…";
+        uploadStatus.textContent = uploadStatus.dataset.uploading || "";
         fetch(form.dataset.uploadUrl, {
           method: "POST",
           body: data,

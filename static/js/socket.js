@@ -57,12 +57,12 @@
           break;
         case "subscribed":
           pending.delete(frame.ref);
-          listeners.forEach(function (h) { if (h.onState) h.onState(frame.state || {}); });
+          listeners.forEach(function (h) { if (h.onState) h.onState(frame.state || {}, "subscribed"); });
           break;
         case "pong":
           Object.keys(frame.streams || {}).forEach(function (stream) {
             (handlers.get(stream) || []).forEach(function (h) {
-              if (h.onState) h.onState(frame.streams[stream]);
+              if (h.onState) h.onState(frame.streams[stream], "pong");
             });
           });
           break;
