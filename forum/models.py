@@ -21,7 +21,7 @@ from community.validators import validate_image_extension, validate_image_upload
 TITLE_MAX = 200
 BODY_MAX = 20_000
 PSEUDONYM_MAX = 40
-POSTS_PER_PAGE = 100  # replies per page of a topic
+POSTS_PER_PAGE = 50  # replies per page of a topic
 
 
 class Topic(models.Model):
@@ -154,6 +154,7 @@ class Post(index.Indexed, models.Model):
         index.FilterField("space_id"),
         index.FilterField("is_visible"),
         index.FilterField("number"),
+        index.FilterField("id"),  # newest first where relevance is not ranked (SQLite)
     ]
 
     class Meta:

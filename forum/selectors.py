@@ -8,6 +8,7 @@ never read `author` themselves.
 import re
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, When
 from django.http import Http404
 from django.urls import reverse
@@ -442,12 +443,10 @@ def search(*, user, query: str, filters: SearchFilters, limit: int = 50) -> list
     if not space_ids:
         return []
     candidates = Post.objects.filter(space_id__in=space_ids, is_visible=True)
-    ranked_ids = [
-        post.pk for post in get_search_backend().search(query, candidates)[:SEARCH_WINDOW]
-    ]
-    if not ranked_ids:
+    window = [(post.pk, post.topic_id) for post in _full_text(query, candidates)[:SEARCH_WINDOW]]
+    if not window:
         return []
-    topics = topics_visible_to(user).filter(space_id__in=space_ids)
+    topics = topics_visible_to(user).filter(pk__in={topic_id for _pk, topic_id in window})
     if filters.theme:
         topics = topics.filter(themes__slug=filters.theme)
     if filters.status in Topic.Status.values:
@@ -456,26 +455,38 @@ def search(*, user, query: str, filters: SearchFilters, limit: int = 50) -> list
         topics = topics.filter(accepted_post__isnull=False)
     elif filters.answered == "no":
         topics = topics.filter(accepted_post__isnull=True)
-    posts = {
-        post.pk: post
-        for post in Post.objects.filter(
-            pk__in=ranked_ids, topic__in=topics, is_visible=True
-        ).select_related("topic__space", "topic__author__profile", "author__profile")
-    }
+    allowed = set(topics.values_list("pk", flat=True))
+    # The best post of each allowed topic, in ranked order, then only those rows in full.
+    best: dict[int, int] = {}
+    for post_id, topic_id in window:
+        if topic_id in allowed and topic_id not in best:
+            best[topic_id] = post_id
+            if len(best) >= limit:
+                break
+    posts = Post.objects.filter(pk__in=best.values()).select_related(
+        "topic__space", "topic__author__profile", "author__profile"
+    )
+    by_id = {post.pk: post for post in posts}
     roles = roles_of(user)
     hits: list[SearchHit] = []
-    seen: set[int] = set()
-    for pk in ranked_ids:
-        post = posts.get(pk)
-        if post is None or post.topic_id in seen:
-            continue
-        seen.add(post.topic_id)
+    for post_id in best.values():
+        post = by_id[post_id]
         topic = post.topic
         topic.byline = byline(author=topic.author, topic=topic, viewer=user, roles=roles)
         hits.append(SearchHit(topic=topic, post=post))
-        if len(hits) >= limit:
-            break
     return hits
+
+
+def _full_text(query, candidates):
+    """Wagtail's full-text search over `candidates`, ranked by relevance on PostgreSQL.
+
+    SQLite's backend scores relevance with a subquery per match, whose cost grows with the
+    square of the matches (seconds on a large forum); there, the embedded mode lists the
+    newest matches first instead.
+    """
+    if connection.vendor == "postgresql":
+        return get_search_backend().search(query, candidates)
+    return get_search_backend().search(query, candidates.order_by("-id"), order_by_relevance=False)
 
 
 def similar_topics(*, user, title: str, limit: int = 5) -> list[Topic]:
@@ -487,9 +498,7 @@ def similar_topics(*, user, title: str, limit: int = 5) -> list[Topic]:
     candidates = Post.objects.filter(space_id__in=space_ids, is_visible=True, number=1)
     # Any of the words: a new question rarely repeats an old one word for word.
     query = Or([PlainText(word) for word in words])
-    ordered = [
-        post.topic_id for post in get_search_backend().search(query, candidates)[: limit * 2]
-    ]
+    ordered = [post.topic_id for post in _full_text(query, candidates)[: limit * 2]]
     found = {
         t.pk: t for t in topics_visible_to(user).filter(pk__in=ordered).select_related("space")
     }

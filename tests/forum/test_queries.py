@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from community.models import Membership, Profile, User
 from forum.markdown import render
-from forum.models import Post, Topic, Vote
+from forum.models import POSTS_PER_PAGE, Post, Topic, Vote
 from tests.forum.forum_fixtures import *  # noqa: F403
 from tests.forum.forum_fixtures import ask
 
@@ -157,9 +157,12 @@ def test_the_topic_page_reads_in_the_same_number_of_queries_with_20_or_200_repli
     with django_assert_num_queries(small):
         page = client.get(url)
     html = page.content.decode()
-    assert html.count('<article class="post') == 101  # the question and a page of replies
+    # The question and a page of replies.
+    assert (
+        html.count('<article class="post') == 1 + POSTS_PER_PAGE
+    )  # the question and a page of replies
     assert "Accepted answer" in html
-    assert html.count('aria-pressed="true"') >= 30  # the reader's own votes
+    assert html.count('aria-pressed="true"') >= 15  # the reader's own votes
 
 
 @pytest.mark.parametrize("view", ["topic_detail", "topic_body"])
