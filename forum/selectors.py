@@ -20,14 +20,10 @@ from community.selectors import spaces_visible_to
 
 from . import permissions
 from .models import POSTS_PER_PAGE, Follow, ModerationAction, Post, Report, Topic, TopicRead, Vote
-from .permissions import Roles, roles_of
+from .permissions import Roles, _signed_in, roles_of
 
 PAGE_SIZE = 25
 SEARCH_WINDOW = 1000  # best-ranked posts considered before permission filters and grouping
-
-
-def _signed_in(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active)
 
 
 # --- Bylines -----------------------------------------------------------------------------------

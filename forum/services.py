@@ -827,48 +827,34 @@ def _as_actor(topic: Topic, post: Post) -> dict:
     return {"actor": post.author}
 
 
-def _notify_mentions(topic: Topic, post: Post, user_ids: set[int]) -> None:
-    mentioned = selectors.readers_among(User.objects.filter(pk__in=user_ids), topic.space)
+def _notify(topic: Topic, post: Post, recipients, verb: str, url: str | None = None) -> None:
+    """Notify of something `post` did, naming its author as the topic allows (a pseudonym)."""
     notification_send(
-        recipients=list(mentioned),
-        verb="forum.mention",
+        recipients=list(recipients),
+        verb=verb,
         target=topic,
-        url=post.get_absolute_url(),
+        url=url or post.get_absolute_url(),
         **_as_actor(topic, post),
     )
+
+
+def _notify_mentions(topic: Topic, post: Post, user_ids: set[int]) -> None:
+    mentioned = selectors.readers_among(User.objects.filter(pk__in=user_ids), topic.space)
+    _notify(topic, post, mentioned, "forum.mention")
 
 
 def _notify_new_topic(topic: Topic, post: Post, mentioned: set[int]) -> None:
     _notify_mentions(topic, post, mentioned)
     followers = selectors.space_followers(space=topic.space).exclude(pk__in=mentioned)
-    notification_send(
-        recipients=list(followers),
-        verb="forum.topic_in_followed_space",
-        target=topic,
-        url=topic.get_absolute_url(),
-        **_as_actor(topic, post),
-    )
+    _notify(topic, post, followers, "forum.topic_in_followed_space", topic.get_absolute_url())
 
 
 def _notify_reply(topic: Topic, post: Post, mentioned: set[int]) -> None:
     _notify_mentions(topic, post, mentioned)
-    asker = selectors.readers_among(User.objects.filter(pk=topic.author_id), topic.space)
-    asker = [user for user in asker if user.pk not in mentioned]
-    notification_send(
-        recipients=asker,
-        verb="forum.reply_to_topic",
-        target=topic,
-        url=post.get_absolute_url(),
-        **_as_actor(topic, post),
-    )
+    asker = _readers(topic.author_id, topic.space).exclude(pk__in=mentioned)
+    _notify(topic, post, asker, "forum.reply_to_topic")
     others = selectors.followers(topic=topic).exclude(pk__in={topic.author_id, *mentioned})
-    notification_send(
-        recipients=list(others),
-        verb="forum.reply_in_followed",
-        target=topic,
-        url=post.get_absolute_url(),
-        **_as_actor(topic, post),
-    )
+    _notify(topic, post, others, "forum.reply_in_followed")
 
 
 def _notify_moderated(topic: Topic, post: Post, verb: str, *, by) -> None:

@@ -493,10 +493,10 @@ def topic_move(request, topic_id):
         raise PermissionDenied(_("Only the space's moderators and animators can do this."))
     roles = selectors.roles_of(request.user)
     spaces = Space.objects.exclude(pk=topic.space_id).order_by("name")
+    # Offered: the spaces one moderates. Any other space posted by hand reaches the service,
+    # which refuses it with its reason.
     offered = spaces if roles.staff else spaces.filter(pk__in=roles.moderated)
-    # The form lists the spaces one moderates; the service refuses any other, posted by hand.
-    form = MoveForm(request.POST or None, spaces=Space.objects.exclude(pk=topic.space_id))
-    form.fields["to_space"].queryset = spaces if request.method == "POST" else offered
+    form = MoveForm(request.POST or None, spaces=spaces if request.method == "POST" else offered)
     if request.method == "POST" and form.is_valid():
         if run_service(
             request,
