@@ -5,18 +5,29 @@ plain data (serialised before the commit hook, so it says what the transaction w
 it to the channel layer group once the transaction has committed. The database stays the
 truth; the channel layer only carries news.
 
-Streams are named `notifications` (the signed-in user's own) and `space:<id>`. Each stream
+Streams are named `notifications` (the signed-in user's own), `space:<id>` and so on. Each stream
 kind registers how to authorise a user and which group carries its events, so the consumer
 checks permission at every subscribe with the same functions the views use. Later apps add
 their kinds (`room:<id>`, `topic:<id>`) with `register_stream`.
 """
 
+import asyncio
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+try:  # channels-redis is installed with the platform, but the layer may be in-memory.
+    from redis.exceptions import RedisError
+
+    LAYER_ERRORS: tuple[type[BaseException], ...] = (OSError, asyncio.TimeoutError, RedisError)
+except ImportError:  # pragma: no cover
+    LAYER_ERRORS = (OSError, asyncio.TimeoutError)
 
 # Control messages for every socket of a user (log-out, deactivation, access changes).
 USER_GROUP = "user.{user_id}"
@@ -27,14 +38,29 @@ def user_group(user_id: int) -> str:
 
 
 def send_now(group: str, message: dict) -> None:
+    """Hand `message` to the channel layer. It carries its group's name: each process's fan-out
+    (`forum.fanout`) is in many groups on one channel and routes by it."""
     layer = get_channel_layer()
     if layer is not None:
-        async_to_sync(layer.group_send)(group, message)
+        async_to_sync(layer.group_send)(group, {**message, "group": group})
+
+
+def send_now_safely(group: str, message: dict) -> None:
+    """For ephemeral news (typing, presence): a layer that is down loses it, and that is fine."""
+    try:
+        send_now(group, message)
+    except LAYER_ERRORS:
+        logger.warning("Channel layer unavailable: ephemeral %s dropped", message.get("type"))
 
 
 def publish_after_commit(group: str, message: dict) -> None:
-    """Send `message` to `group` once the current transaction commits (at once outside one)."""
-    transaction.on_commit(lambda: send_now(group, message))
+    """Send `message` to `group` once the current transaction commits (at once outside one).
+
+    `robust`: the write has committed whatever happens next, so a channel layer that is down
+    (Redis restarting) is logged, not raised into the caller. Clients catch up from the
+    database: the states of `subscribed` and `pong` frames show what they missed.
+    """
+    transaction.on_commit(lambda: send_now(group, message), robust=True)
 
 
 def publish_event(*, group: str, stream: str, event: str, data: dict) -> None:
@@ -67,12 +93,20 @@ class StreamKind:
     `authorise(user, key)` returns True when the user may subscribe; it runs in a thread (it
     may query the database). `group(user, key)` names the channel layer group. `state(user,
     key)` returns the initial state sent with the `subscribed` frame.
+
+    Optional: `states(user, keys)` answers for many keys at once (a `pong` then costs one query
+    per kind, not one per stream); `joined(socket, key, frame, ref)` is awaited after the
+    `subscribed` frame (a chat room sends what the client missed); `left(user, key)` runs in a
+    thread when the socket stops following the stream (presence).
     """
 
     authorise: Callable
     group: Callable
     state: Callable = lambda user, key: {}
     needs_key: bool = True
+    states: Callable | None = None
+    joined: Callable | None = None
+    left: Callable | None = None
 
 
 _STREAM_KINDS: dict[str, StreamKind] = {}
@@ -80,6 +114,19 @@ _STREAM_KINDS: dict[str, StreamKind] = {}
 
 def register_stream(prefix: str, kind: StreamKind) -> None:
     _STREAM_KINDS[prefix] = kind
+
+
+# Socket operations added by apps (`send`, `history`… for chat): op -> async handler(socket,
+# frame, ref). The built-in ops (subscribe, unsubscribe, ping) are the consumer's own.
+_OPS: dict[str, Callable] = {}
+
+
+def register_op(name: str, handler: Callable) -> None:
+    _OPS[name] = handler
+
+
+def socket_op(name) -> Callable | None:
+    return _OPS.get(name) if isinstance(name, str) else None
 
 
 def resolve_stream(name: str) -> tuple[StreamKind, str] | None:

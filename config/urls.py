@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("forum/", include("forum.urls")),
+    path("chat/", include("forum.chat.urls")),
     path("", include("community.urls")),
 ]
 

@@ -14,10 +14,13 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from community.realtime import resolve_stream, user_group
+from community.realtime import resolve_stream, socket_op, user_group
 from community.streams import fresh_user, session_is_valid
 
+from .fanout import fanout_for
+
 CLOSE_SIGNED_OUT = 4001
+CLOSE_TOO_MANY_SOCKETS = 4029
 
 
 class TokenBucket:
@@ -51,10 +54,19 @@ class PlatformSocket(AsyncJsonWebsocketConsumer):
         )
         self.signed_in = bool(self.user and self.user.is_authenticated)
         self.closing = False
-        await self.accept()
         self.watchdog = None
+        self.fanout = fanout_for(self.channel_layer)
+        await self.accept()
         if self.signed_in:
-            await self.channel_layer.group_add(user_group(self.user.pk), self.channel_name)
+            if self.fanout.sockets_of(self.user.pk) >= self.limits["MAX_SOCKETS_PER_MEMBER"]:
+                self.closing = True
+                await self.error(
+                    "too_many_sockets",
+                    _("You have too many open tabs: close one and reload this page."),
+                )
+                return await self.close(code=CLOSE_TOO_MANY_SOCKETS)
+            self.fanout.register(self.user.pk, self)
+            await self.fanout.join(user_group(self.user.pk), self)
             # A socket whose client never pings must still notice a session that ended.
             self.watchdog = asyncio.create_task(self._watch_session())
         await self.send_json(
@@ -71,6 +83,8 @@ class PlatformSocket(AsyncJsonWebsocketConsumer):
         if self.watchdog is not None:
             self.watchdog.cancel()
         await self._leave_groups()
+        if self.signed_in:
+            self.fanout.unregister(self.user.pk, self)
 
     async def _watch_session(self):
         while not self.closing:
@@ -94,14 +108,25 @@ class PlatformSocket(AsyncJsonWebsocketConsumer):
             return await self.error("rate_limited", _("Too many frames: slow down."), ref)
         if problem is not None:
             return await self.error(*problem)
-        handler = {
-            "subscribe": self.op_subscribe,
-            "unsubscribe": self.op_unsubscribe,
-            "ping": self.op_ping,
-        }.get(content.get("op"))
+        if "type" in content:
+            # `type` names channel layer handlers; a client must never look like one.
+            return await self.error("bad_frame", _("Clients may not set a frame type."), ref)
+        op = content.get("op")
+        builtin = (
+            {
+                "subscribe": self.op_subscribe,
+                "unsubscribe": self.op_unsubscribe,
+                "ping": self.op_ping,
+            }.get(op)
+            if isinstance(op, str)
+            else None
+        )
+        if builtin is not None:
+            return await builtin(content, ref)
+        handler = socket_op(op)
         if handler is None:
             return await self.error("unknown_op", _("Unknown operation."), ref)
-        await handler(content, ref)
+        await handler(self, content, ref)
 
     def _parse(self, text_data) -> tuple[dict | None, tuple[str, str] | None]:
         """The frame as a dict, or None and the (code, message) of the error to answer."""
@@ -136,10 +161,12 @@ class PlatformSocket(AsyncJsonWebsocketConsumer):
         if not await database_sync_to_async(kind.authorise)(self.user, key):
             return await self.error("forbidden", _("You cannot follow this stream."), ref)
         group = kind.group(self.user, key)
-        await self.channel_layer.group_add(group, self.channel_name)
+        await self.fanout.join(group, self)
         self.subscriptions[stream] = group
         state = await database_sync_to_async(kind.state)(self.user, key)
         await self.send_json({"type": "subscribed", "stream": stream, "ref": ref, "state": state})
+        if kind.joined is not None:
+            await kind.joined(self, key, content, ref)
 
     async def op_unsubscribe(self, content, ref):
         stream = content.get("stream")
@@ -153,15 +180,35 @@ class PlatformSocket(AsyncJsonWebsocketConsumer):
     async def op_ping(self, content, ref):
         if not await self._session_is_valid():
             return await self._sign_out()
-        states = {}
+        await self.send_json({"type": "pong", "ref": ref, "streams": await self._states()})
+
+    async def _states(self) -> dict:
+        """The state of every stream followed, one query per stream kind where it can."""
+        by_kind: dict = {}
         for stream in list(self.subscriptions):
             kind, key = resolve_stream(stream)
-            states[stream] = await database_sync_to_async(kind.state)(self.user, key)
-        await self.send_json({"type": "pong", "ref": ref, "streams": states})
+            by_kind.setdefault(kind, []).append((stream, key))
+        states = {}
+        for kind, streams in by_kind.items():
+            keys = [key for _stream, key in streams]
+            if kind.states is not None:
+                found = await database_sync_to_async(kind.states)(self.user, keys)
+            else:
+                found = {}
+                for key in keys:
+                    found[key] = await database_sync_to_async(kind.state)(self.user, key)
+            states.update({stream: found.get(key, {}) for stream, key in streams})
+        return states
 
     # --- Messages from services (through the channel layer) ------------------------------------
 
+    async def forward(self, stream: str, frame: str) -> None:
+        """An event frame from this process's fan-out, already serialised once for all."""
+        if stream in self.subscriptions and not self.closing:
+            await self.send(text_data=frame)
+
     async def stream_event(self, message):
+        """An event sent to this socket's own channel (the fan-out normally forwards them)."""
         stream = message["stream"]
         if stream in self.subscriptions and not self.closing:
             await self.send_json(
@@ -203,15 +250,24 @@ class PlatformSocket(AsyncJsonWebsocketConsumer):
     async def _drop(self, stream):
         group = self.subscriptions.pop(stream)
         if group not in self.subscriptions.values():
-            await self.channel_layer.group_discard(group, self.channel_name)
+            await self.fanout.leave(group, self)
+        await self._left(stream)
+
+    async def _left(self, stream):
+        kind, key = resolve_stream(stream)
+        if kind.left is not None and self.signed_in:
+            await database_sync_to_async(kind.left)(self.user, key)
 
     async def _leave_groups(self):
+        streams = list(self.subscriptions)
         groups = set(self.subscriptions.values())
         if self.signed_in:
             groups.add(user_group(self.user.pk))
         self.subscriptions.clear()
         for group in groups:
-            await self.channel_layer.group_discard(group, self.channel_name)
+            await self.fanout.leave(group, self)
+        for stream in streams:
+            await self._left(stream)
 
     async def _sign_out(self):
         if self.closing:

@@ -98,6 +98,33 @@ def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
 
 _MD = _parser()
 
+# Chat: a subset for short messages. Line breaks kept, no headings, tables, images or rules.
+_CHAT_TAGS = {
+    "p",
+    "br",
+    "strong",
+    "em",
+    "del",
+    "s",
+    "code",
+    "pre",
+    "blockquote",
+    "ul",
+    "ol",
+    "li",
+    "a",
+}
+
+
+def _chat_parser() -> MarkdownIt:
+    md = _parser()
+    md.options["breaks"] = True
+    md.disable(["heading", "lheading", "table", "image", "hr", "html_block", "html_inline"])
+    return md
+
+
+_CHAT_MD = _chat_parser()
+
 
 def mentioned_handles(text: str) -> set[str]:
     """Every `@handle` a text names, whether or not it can become a mention."""
@@ -106,11 +133,20 @@ def mentioned_handles(text: str) -> set[str]:
 
 def render(text: str, *, mentionable: dict[str, tuple[str, str]] | None = None) -> Rendered:
     """`mentionable` maps a handle to (profile URL, display name) for those who may be named."""
+    return _render(_MD, _TAGS, text, mentionable)
+
+
+def render_chat(text: str, *, mentionable: dict[str, tuple[str, str]] | None = None) -> Rendered:
+    """A chat message: the same rules as a post, with the chat's smaller set of elements."""
+    return _render(_CHAT_MD, _CHAT_TAGS, text, mentionable)
+
+
+def _render(md: MarkdownIt, tags: set[str], text: str, mentionable) -> Rendered:
     env = {"mentionable": mentionable or {}}
-    raw = _MD.render(text or "", env)
+    raw = md.render(text or "", env)
     html = nh3.clean(
         raw,
-        tags=_TAGS,
+        tags=tags,
         attributes=_ATTRIBUTES,
         attribute_filter=_attribute_filter,
         url_schemes={"http", "https", "mailto"},

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "daphne",
     "community",
     "forum",
+    "forum.chat",
     "events",
     "mentorship",
     "wagtail.contrib.forms",
@@ -243,6 +244,25 @@ REALTIME = {
     # Frames a socket may send: this many per second on average, in bursts up to FRAME_BURST.
     "FRAME_RATE": env.float("WS_FRAME_RATE", default=10.0),
     "FRAME_BURST": env.int("WS_FRAME_BURST", default=30),
+    # Open sockets (tabs) of one member on one daphne process.
+    "MAX_SOCKETS_PER_MEMBER": env.int("WS_MAX_SOCKETS_PER_MEMBER", default=12),
+    # Each process re-adds its channel to its groups this often (the layer may have lost them).
+    "FANOUT_REFRESH_SECONDS": env.float("WS_FANOUT_REFRESH_SECONDS", default=10.0),
+}
+
+# Live chat (docs/chat.md).
+CHAT = {
+    "MESSAGE_MAX_CHARS": env.int("CHAT_MESSAGE_MAX_CHARS", default=4000),
+    "EDIT_WINDOW_MINUTES": env.int("CHAT_EDIT_WINDOW_MINUTES", default=15),
+    "GROUP_MAX_MEMBERS": env.int("CHAT_GROUP_MAX_MEMBERS", default=10),
+    # Messages a member may send: this many per second on average, in bursts up to SEND_BURST.
+    "SEND_RATE": env.float("CHAT_SEND_RATE", default=1.0),
+    "SEND_BURST": env.int("CHAT_SEND_BURST", default=8),
+    # Messages in one `messages` frame (history pages, catching up).
+    "PAGE_SIZE": env.int("CHAT_PAGE_SIZE", default=50),
+    # How long presence and typing last without being renewed.
+    "PRESENCE_SECONDS": env.int("CHAT_PRESENCE_SECONDS", default=70),
+    "TYPING_SECONDS": env.int("CHAT_TYPING_SECONDS", default=6),
 }
 
 # Uploaded images: type and size are checked before anything is stored.

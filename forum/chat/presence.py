@@ -1,0 +1,100 @@
+"""Who is in a room now, and who is typing: ephemeral, in the cache, never in the database.
+
+Presence is renewed by each socket's heartbeat (the room's state is read at every `pong`) and
+expires `PRESENCE_SECONDS` after the last one; typing lasts `TYPING_SECONDS` on the screens
+that show it. A member who switched either off in their chat preferences is never shown.
+"""
+
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+
+from community import realtime
+
+from .models import ChatPreferences
+
+
+def _key(room_id: int) -> str:
+    return f"chat:presence:{room_id}"
+
+
+def shares(user, what: str) -> bool:
+    """Whether the member shares `presence` or `typing` (cached on the user object)."""
+    prefs = user.__dict__.get("_chat_preferences")
+    if prefs is None:
+        row = ChatPreferences.objects.filter(user=user).first()
+        prefs = user.__dict__["_chat_preferences"] = (
+            (row.share_presence, row.share_typing) if row else (True, True)
+        )
+    return prefs[0] if what == "presence" else prefs[1]
+
+
+def present(room_id: int) -> list[dict]:
+    now = time.time()
+    entries = cache.get(_key(room_id)) or {}
+    people = [
+        {"id": int(user_id), "name": name}
+        for user_id, (expires, name) in entries.items()
+        if expires > now
+    ]
+    return sorted(people, key=lambda person: person["name"])
+
+
+def touch(room_id: int, user) -> bool:
+    """Mark the member present; True when that changed who is present (then announce it)."""
+    if not shares(user, "presence"):
+        return leave(room_id, user.pk)
+    now = time.time()
+    ttl = settings.CHAT["PRESENCE_SECONDS"]
+    entries = {k: v for k, v in (cache.get(_key(room_id)) or {}).items() if v[0] > now}
+    arrived = user.pk not in entries
+    entries[user.pk] = (now + ttl, str(user))
+    cache.set(_key(room_id), entries, ttl)
+    return arrived
+
+
+def leave(room_id: int, user_id: int) -> bool:
+    entries = cache.get(_key(room_id)) or {}
+    if user_id not in entries:
+        return False
+    del entries[user_id]
+    cache.set(_key(room_id), entries, settings.CHAT["PRESENCE_SECONDS"])
+    return True
+
+
+def announce(room_id: int) -> None:
+    from .services import room_group
+
+    realtime.send_now_safely(
+        room_group(room_id),
+        {
+            "type": "stream.event",
+            "stream": f"room:{room_id}",
+            "event": "presence",
+            "data": {"room": room_id, "present": present(room_id)},
+        },
+    )
+
+
+def typing(room_id: int, user) -> None:
+    """Tell the room the member is typing, at most every 2 seconds, if they share it."""
+    from .services import room_group
+
+    if not shares(user, "typing"):
+        return
+    if not cache.add(f"chat:typing:{room_id}:{user.pk}", 1, 2):
+        return
+    realtime.send_now_safely(
+        room_group(room_id),
+        {
+            "type": "stream.event",
+            "stream": f"room:{room_id}",
+            "event": "typing",
+            "data": {
+                "room": room_id,
+                "user": {"id": user.pk, "name": str(user)},
+                "seconds": settings.CHAT["TYPING_SECONDS"],
+            },
+        },
+    )

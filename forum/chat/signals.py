@@ -1,0 +1,33 @@
+"""Signal receivers, each one documented (the community app does not know the chat).
+
+- `post_save` of `community.Space`: a new space gets its chat room at once.
+- `post_save` of `community.Membership`: a member who becomes active in a space starts its
+  room with nothing unread (the read marker at the room's last message). Losing access needs
+  nothing here: the community services send `access.changed` to the member's sockets.
+"""
+
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+from community.models import Membership, Space
+
+from .models import Room, RoomMember
+from .services import space_room
+
+
+@receiver(post_save, sender=Space, dispatch_uid="chat-space-room")
+def create_space_room(sender, instance, created, raw=False, **kwargs):
+    if created and not raw:
+        space_room(instance)
+
+
+@receiver(post_save, sender=Membership, dispatch_uid="chat-space-room-member")
+def start_reading_space_room(sender, instance, raw=False, **kwargs):
+    if raw or instance.state != Membership.State.ACTIVE:
+        return
+    room = Room.objects.filter(space_id=instance.space_id).only("pk", "last_seq").first()
+    if room is None:
+        room = space_room(instance.space)
+    RoomMember.objects.get_or_create(
+        room=room, user_id=instance.user_id, defaults={"last_read_seq": room.last_seq}
+    )
