@@ -15,7 +15,6 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -274,7 +273,11 @@ def _mentionable(room: Room, handles: set[str]) -> dict[str, tuple[str, str, Use
         return {}
     found = {}
     for profile in selectors.room_readers_with_handles(room, handles):
-        found[profile.handle] = (profile.get_absolute_url(), profile.display_name, profile.user)
+        found[profile.handle] = (
+            selectors.profile_url(profile.pk),
+            profile.display_name,
+            profile.user,
+        )
     return found
 
 
@@ -355,15 +358,19 @@ def message_send(*, by, room: Room, client_id: str, body: str) -> Sent:
 
 
 def _lock_message(message: Message) -> tuple[Message, Room]:
-    """Lock the room first (the order every service takes), then bump its revision."""
+    """Lock the room first (the order every service takes), then the message."""
     room = (
         Room.objects.select_for_update(no_key=True).select_related("space").get(pk=message.room_id)
     )
     message = Message.objects.select_for_update().get(pk=message.pk)
-    room.revision += 1
-    Room.objects.filter(pk=room.pk).update(revision=F("revision") + 1)
-    message.revision = room.revision
     return message, room
+
+
+def _bump(message: Message, room: Room) -> None:
+    """A change to `message`: the room's next revision, kept on the message too."""
+    room.revision += 1
+    Room.objects.filter(pk=room.pk).update(revision=room.revision)
+    message.revision = room.revision
 
 
 @_fresh_rights
@@ -386,6 +393,7 @@ def message_edit(*, by, message: Message, body: str) -> Message:
     rendered, mentioned = _render(message.room, body)
     with transaction.atomic():
         message, room = _lock_message(message)
+        _bump(message, room)
         already = set(mentioned_handles(message.body))
         message.body, message.html, message.edited_at = body, rendered.html, timezone.now()
         message.save(update_fields=["body", "html", "edited_at", "revision"])
@@ -408,6 +416,9 @@ def message_delete(*, by, message: Message) -> Message:
         return message
     with transaction.atomic():
         message, room = _lock_message(message)
+        if message.is_deleted:
+            return message  # Deleted meanwhile by someone else.
+        _bump(message, room)
         if not own:
             ModerationAction.objects.create(
                 room=room,
@@ -438,9 +449,14 @@ def reaction_set(*, by, message: Message, emoji: str, on: bool) -> Message:
     with transaction.atomic():
         message, room = _lock_message(message)
         if on:
-            Reaction.objects.get_or_create(message=message, user=by, emoji=emoji)
+            changed = Reaction.objects.get_or_create(message=message, user=by, emoji=emoji)[1]
         else:
-            Reaction.objects.filter(message=message, user=by, emoji=emoji).delete()
+            changed = bool(
+                Reaction.objects.filter(message=message, user=by, emoji=emoji).delete()[0]
+            )
+        if not changed:
+            return message
+        _bump(message, room)
         message.save(update_fields=["revision"])
         _publish_message(room, message, "message.changed")
     return message

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import translation
 
+from community.management.commands._seed_chat import seed_chat
 from community.management.commands._seed_forum import seed_forum
 from community.models import (
     Cluster,
@@ -1099,6 +1100,7 @@ class Command(BaseCommand):
                     )
                 )
             self.seed_forum()
+            self.seed_chat()
         self.print_logins()
 
     def seed_forum(self) -> None:
@@ -1109,6 +1111,15 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"Forum: {forum.created} new topic(s)."))
         for problem in forum.problems:
             self.stdout.write(self.style.WARNING(f"Forum topic left out: {problem}"))
+
+    def seed_chat(self) -> None:
+        """The demo conversations; messages already sent are found, not sent again."""
+        with transaction.atomic():
+            chat = seed_chat(demo_users())
+        if chat.created:
+            self.stdout.write(self.style.SUCCESS(f"Chat: {chat.created} new message(s)."))
+        for problem in chat.problems:
+            self.stdout.write(self.style.WARNING(f"Chat left out: {problem}"))
 
     def print_logins(self) -> None:
         rows = [
