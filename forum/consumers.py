@@ -11,6 +11,7 @@ import time
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels.layers import get_channel_layer
 from django.conf import settings
 from django.utils.translation import gettext as _
 
@@ -43,6 +44,11 @@ class TokenBucket:
 
 
 class PlatformSocket(AsyncJsonWebsocketConsumer):
+    # No channel of its own: a socket hears the channel layer only through its process's
+    # fan-out. That saves a receive task and a Redis subscription per socket, and a Redis
+    # outage cannot crash the sockets (only the fan-out talks to Redis, and it retries).
+    channel_layer_alias = "sockets-use-the-fanout"
+
     async def connect(self):
         self.user = self.scope.get("user")
         session = self.scope.get("session")
@@ -55,7 +61,10 @@ class PlatformSocket(AsyncJsonWebsocketConsumer):
         self.signed_in = bool(self.user and self.user.is_authenticated)
         self.closing = False
         self.watchdog = None
-        self.fanout = fanout_for(self.channel_layer)
+        # Frames and control messages are handled one at a time: a subscription being decided
+        # and an `access.changed` re-check never interleave.
+        self.serial = asyncio.Lock()
+        self.fanout = fanout_for(get_channel_layer())
         await self.accept()
         if self.signed_in:
             if self.fanout.sockets_of(self.user.pk) >= self.limits["MAX_SOCKETS_PER_MEMBER"]:
@@ -89,7 +98,7 @@ class PlatformSocket(AsyncJsonWebsocketConsumer):
     async def _watch_session(self):
         while not self.closing:
             await asyncio.sleep(self.limits["SESSION_CHECK_SECONDS"])
-            await self.session_check({})
+            await self.control({"type": "session.check"})
 
     async def _session_is_valid(self) -> bool:
         return await database_sync_to_async(session_is_valid)(self.user, self.session_key)
@@ -97,6 +106,10 @@ class PlatformSocket(AsyncJsonWebsocketConsumer):
     # --- Frames from the browser ---------------------------------------------------------------
 
     async def receive(self, text_data=None, bytes_data=None):
+        async with self.serial:
+            await self._receive(text_data)
+
+    async def _receive(self, text_data):
         if self.closing:
             return  # Frames already in flight when the socket was signed out.
         content, problem = self._parse(text_data)
@@ -162,8 +175,10 @@ class PlatformSocket(AsyncJsonWebsocketConsumer):
             return await self.error("forbidden", _("You cannot follow this stream."), ref)
         group = kind.group(self.user, key)
         await self.fanout.join(group, self)
-        self.subscriptions[stream] = group
+        # The state is read once the process hears the group, so it includes every event this
+        # socket will not be sent; events are forwarded from the `subscribed` frame on.
         state = await database_sync_to_async(kind.state)(self.user, key)
+        self.subscriptions[stream] = group
         await self.send_json({"type": "subscribed", "stream": stream, "ref": ref, "state": state})
         if kind.joined is not None:
             await kind.joined(self, key, content, ref)
@@ -207,18 +222,16 @@ class PlatformSocket(AsyncJsonWebsocketConsumer):
         if stream in self.subscriptions and not self.closing:
             await self.send(text_data=frame)
 
-    async def stream_event(self, message):
-        """An event sent to this socket's own channel (the fan-out normally forwards them)."""
-        stream = message["stream"]
-        if stream in self.subscriptions and not self.closing:
-            await self.send_json(
-                {
-                    "type": "event",
-                    "stream": stream,
-                    "event": message["event"],
-                    "data": message["data"],
-                }
-            )
+    async def control(self, message: dict) -> None:
+        """A control message from the fan-out (or the session watchdog), in turn with frames."""
+        handler = {
+            "access.changed": self.access_changed,
+            "session.check": self.session_check,
+            "session.ended": self.session_ended,
+        }.get(message.get("type"))
+        if handler is not None:
+            async with self.serial:
+                await handler(message)
 
     async def access_changed(self, message):
         """Re-check every subscription; drop those the user may no longer follow."""

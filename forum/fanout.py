@@ -6,8 +6,9 @@ per socket (500 copies of a chat message in a room of 500, each a Redis write an
 wake-up). Here a group has one member per daphne process; the event is serialised to a frame
 once and written to each local socket in turn, in the order it came.
 
-Control messages (`access.changed`, `session.ended`, `session.check`) are not frames: they go
-on to each socket's own channel, where the consumer handles them in order with its frames.
+Control messages (`access.changed`, `session.ended`, `session.check`) are not frames: each
+socket handles them in a task of its own, in turn with its frames (`PlatformSocket.control`).
+Sockets have no channel of their own; only the fan-out reads from the channel layer.
 
 The channel layer may lose its groups (Redis restarted empty). The fan-out re-adds all of them
 after any error of the layer and every `FANOUT_REFRESH_SECONDS`, so live delivery resumes on
@@ -36,6 +37,7 @@ class Fanout:
         self.lock = asyncio.Lock()
         self.tasks: list[asyncio.Task] = []
         self.stale = False  # the layer failed: re-add the groups as soon as it answers
+        self.control_tasks: set[asyncio.Task] = set()  # kept referenced until they finish
 
     async def _start(self) -> None:
         if self.channel is None:
@@ -144,10 +146,9 @@ class Fanout:
                 await consumer.forward(stream, frame)
         else:
             for consumer in consumers:
-                try:
-                    await self.layer.send(consumer.channel_name, message)
-                except LAYER_ERRORS:
-                    logger.warning("Channel layer unavailable: %s not forwarded", message["type"])
+                task = asyncio.create_task(consumer.control(message))
+                self.control_tasks.add(task)
+                task.add_done_callback(self.control_tasks.discard)
 
 
 _FANOUTS: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Fanout]" = (
