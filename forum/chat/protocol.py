@@ -64,9 +64,11 @@ async def _run(socket, ref, call, *args, **kwargs):
         return await database_sync_to_async(call)(*args, **kwargs), True
     except Muted as error:
         await socket.error("muted", str(error), ref)
-    except PermissionDenied:
-        # The same answer for a room that does not exist and one the user may not read.
-        await socket.error("forbidden", _("You cannot do this in this conversation."), ref)
+    except PermissionDenied as error:
+        # Rooms and messages the user may not read are refused without a reason, like those
+        # that do not exist; the services' own refusals say why.
+        reason = str(error) or _("You cannot do this in this conversation.")
+        await socket.error("forbidden", reason, ref)
     except ValidationError as error:
         code = getattr(error, "code", None) or "invalid"
         if hasattr(error, "error_dict"):
