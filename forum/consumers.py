@@ -33,6 +33,10 @@ class TokenBucket:
         self.tokens = capacity
         self.stamp = time.monotonic()
 
+    def is_full(self) -> bool:
+        elapsed = time.monotonic() - self.stamp
+        return self.tokens + elapsed * self.rate >= self.capacity
+
     def take(self) -> bool:
         now = time.monotonic()
         self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
@@ -175,10 +179,10 @@ class PlatformSocket(AsyncJsonWebsocketConsumer):
             return await self.error("forbidden", _("You cannot follow this stream."), ref)
         group = kind.group(self.user, key)
         await self.fanout.join(group, self)
-        # The state is read once the process hears the group, so it includes every event this
-        # socket will not be sent; events are forwarded from the `subscribed` frame on.
-        state = await database_sync_to_async(kind.state)(self.user, key)
+        # Forwarded from now on, and the state is read after: nothing falls between the two.
+        # An event may then come before the `subscribed` frame; clients order by number.
         self.subscriptions[stream] = group
+        state = await database_sync_to_async(kind.state)(self.user, key)
         await self.send_json({"type": "subscribed", "stream": stream, "ref": ref, "state": state})
         if kind.joined is not None:
             await kind.joined(self, key, content, ref)

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
+from community.permissions import forget_memberships
 from community.realtime import register_op
 from forum.consumers import TokenBucket
 
@@ -54,6 +55,20 @@ def _fields(frame: dict, required: dict, optional: dict | None = None) -> tuple[
     return values, ""
 
 
+def _send_bucket(user_id: int) -> TokenBucket:
+    bucket = _SEND_BUCKETS.get(user_id)
+    if bucket is None:
+        if len(_SEND_BUCKETS) >= 10_000:
+            # Forget the members whose bucket has had time to refill: they start full anyway.
+            idle = [key for key, old in _SEND_BUCKETS.items() if old.is_full()]
+            for key in idle:
+                del _SEND_BUCKETS[key]
+        bucket = _SEND_BUCKETS[user_id] = TokenBucket(
+            rate=settings.CHAT["SEND_RATE"], capacity=settings.CHAT["SEND_BURST"]
+        )
+    return bucket
+
+
 def _signed_in(socket) -> bool:
     return bool(socket.signed_in and not socket.closing)
 
@@ -77,7 +92,15 @@ async def _run(socket, ref, call, *args, **kwargs):
     return None, False
 
 
+def _fresh(user):
+    """A socket lives long: decide on the rights as they are now, not as first cached."""
+    forget_memberships(user)
+    user.__dict__.pop("_chat_rooms", None)
+    return user
+
+
 def _room(user, room_id):
+    _fresh(user)
     room = selectors.room_or_none(room_id)
     if not can_read_room(user, room):
         raise PermissionDenied
@@ -85,6 +108,7 @@ def _room(user, room_id):
 
 
 def _message(user, message_id):
+    _fresh(user)
     message = Message.objects.select_related("room__space__cluster").filter(pk=message_id).first()
     if message is None or not can_read_room(user, message.room):
         raise PermissionDenied
@@ -104,11 +128,7 @@ async def op_send(socket, frame, ref):
         return await socket.error("bad_request", problem, ref)
     if not _signed_in(socket):
         return await socket.error("forbidden", _("Please sign in first."), ref)
-    bucket = _SEND_BUCKETS.setdefault(
-        socket.user.pk,
-        TokenBucket(rate=settings.CHAT["SEND_RATE"], capacity=settings.CHAT["SEND_BURST"]),
-    )
-    if not bucket.take():
+    if not _send_bucket(socket.user.pk).take():
         return await socket.error(
             "rate_limited", _("You are sending messages too fast: wait a moment."), ref
         )

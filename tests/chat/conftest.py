@@ -4,11 +4,13 @@ The helpers (`send`, `join`, `fresh`) are imported by name from the test modules
 """
 
 import pytest
+from channels.db import database_sync_to_async
 
 from community.models import Membership
 from forum.chat import protocol, services
 from forum.chat.models import Room
 from tests.factories import MembershipFactory, UserFactory
+from tests.forum.conftest import TIMEOUT, _fresh_channel_layer, open_socket  # noqa: F401
 
 
 def join(space, user=None, *, role=Membership.Role.MEMBER, state=Membership.State.ACTIVE, name=""):
@@ -41,6 +43,13 @@ def _empty_send_buckets():
     protocol._SEND_BUCKETS.clear()
     yield
     protocol._SEND_BUCKETS.clear()
+
+
+@pytest.fixture
+def without_presence(member, other_member):
+    """Neither member shares presence, so that silence on their sockets means silence."""
+    for user in (member, other_member):
+        services.preferences_update(user=user, share_presence=False, share_typing=True)
 
 
 @pytest.fixture
@@ -78,3 +87,61 @@ def group_room(member, other_member, third_member) -> Room:
     return services.room_create_group(
         by=member, title="Plan d'action 2025", members=[other_member, third_member]
     )
+
+
+# --- Socket helpers (full ASGI stack, see tests/forum/conftest.py) --------------------------------
+
+
+async def receive(ws, *, ignore=("presence",)) -> dict:
+    """The next frame, skipping the events named in `ignore` (presence comes and goes with
+    every subscription and is tested on its own)."""
+    while True:
+        frame = await ws.receive_json_from(timeout=TIMEOUT)
+        if not (frame.get("type") == "event" and frame.get("event") in ignore):
+            return frame
+
+
+async def request(ws, op: str, ref, **fields) -> dict:
+    await ws.send_json_to({"op": op, "ref": ref, **fields})
+    return await receive(ws)
+
+
+async def subscribe(ws, stream: str, ref="sub", **fields) -> dict:
+    return await request(ws, "subscribe", ref, stream=stream, **fields)
+
+
+async def assert_usable(ws, ref="still-there") -> None:
+    pong = await request(ws, "ping", ref)
+    assert pong["type"] == "pong"
+    assert pong["ref"] == ref
+
+
+async def assert_silent(ws) -> None:
+    """Nothing at all reaches this socket (presence events included)."""
+    assert await ws.receive_nothing(timeout=0.3) is True
+
+
+async def assert_signed_out(ws) -> None:
+    assert await receive(ws) == {"type": "closed", "reason": "signed_out"}
+    assert await ws.receive_output(timeout=TIMEOUT) == {"type": "websocket.close", "code": 4001}
+
+
+async def receive_until(ws, frame_type: str) -> tuple[dict, list[dict]]:
+    """The first frame of `frame_type`, and the frames that came before it."""
+    before = []
+    for _ in range(10):
+        frame = await receive(ws)
+        if frame["type"] == frame_type:
+            return frame, before
+        before.append(frame)
+    raise AssertionError(f"No {frame_type} frame in {before}")
+
+
+async def receive_both(ws) -> dict[str, dict]:
+    """Two frames whose order is not promised (an `ack` and the `message` event it caused),
+    by type."""
+    frames = [await receive(ws), await receive(ws)]
+    return {frame["type"]: frame for frame in frames}
+
+
+in_thread = database_sync_to_async
