@@ -360,7 +360,9 @@ def message_send(*, by, room: Room, client_id: str, body: str) -> Sent:
 def _lock_message(message: Message) -> tuple[Message, Room]:
     """Lock the room first (the order every service takes), then the message."""
     room = (
-        Room.objects.select_for_update(no_key=True).select_related("space").get(pk=message.room_id)
+        Room.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("space")
+        .get(pk=message.room_id)
     )
     message = Message.objects.select_for_update().get(pk=message.pk)
     return message, room
