@@ -76,15 +76,13 @@ class GroupForm(MembersMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.others_max = _others_max()
         self.fields["members"].queryset = people_to_talk_with(user)
-        self.fields["members"].help_text = _(
-            "People you share a space with: at most %(max)d."
-        ) % {"max": self.others_max}
+        self.fields["members"].help_text = _("People you share a space with: at most %(max)d.") % {
+            "max": self.others_max
+        }
 
 
 class AddMembersForm(MembersMixin, forms.Form):
-    members = PeopleField(
-        label=_("Add people"), queryset=None, widget=forms.CheckboxSelectMultiple
-    )
+    members = PeopleField(label=_("Add people"), queryset=None, widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, user, current_users=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -117,7 +115,5 @@ class MuteForm(forms.Form):
 
 
 class PreferencesForm(forms.Form):
-    share_presence = forms.BooleanField(
-        label=_("Show others when I am in a room"), required=False
-    )
+    share_presence = forms.BooleanField(label=_("Show others when I am in a room"), required=False)
     share_typing = forms.BooleanField(label=_("Show others when I am typing"), required=False)
