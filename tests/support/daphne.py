@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
@@ -102,7 +103,7 @@ class Daphne:
     def ws_url(self) -> str:
         return f"ws://127.0.0.1:{self.port}/ws/"
 
-    def start(self) -> None:
+    def spawn(self) -> None:
         daphne = Path(sys.executable).with_name("daphne")
         with open(self.log, "ab") as out:
             self.process = subprocess.Popen(
@@ -112,6 +113,8 @@ class Daphne:
                 stdout=out,
                 stderr=subprocess.STDOUT,
             )
+
+    def wait_ready(self) -> None:
         wait_for_port(self.port, self.process, f"daphne {self.name}")
 
     def kill(self) -> None:
@@ -168,3 +171,17 @@ def daphnes(
         Daphne(chr(ord("A") + index), port, env, logs / f"daphne-{chr(ord('A') + index)}.log")
         for index, port in enumerate(ports)
     ]
+
+
+@contextmanager
+def running(processes: list[Daphne]):
+    """Start the processes together (Django loads in parallel); SIGKILL them all at the end."""
+    try:
+        for process in processes:
+            process.spawn()
+        for process in processes:
+            process.wait_ready()
+        yield processes
+    finally:
+        for process in processes:
+            process.kill()
