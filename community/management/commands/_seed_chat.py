@@ -26,40 +26,88 @@ GROUP_TITLE = "Atelier « Raconte-moi ton métier »"
 
 # (room, sender login, minutes ago, text); rooms: a space slug, "direct" or "group".
 MESSAGES = (
-    ("recruter-sans-stereotypes", "claire.morvan", 2880,
-     "Bonjour à toutes et à tous ! Ce salon sert aux questions rapides entre deux sujets du "
-     "forum. N'hésitez pas."),
-    ("recruter-sans-stereotypes", "maelle.legoff", 2860,
-     "Merci Claire ! Quelqu'un a déjà testé les annonces rédigées au féminin et au masculin "
-     "pour des postes de conducteur·rice de ligne ?"),
-    ("recruter-sans-stereotypes", "hugo.kerbrat", 2850,
-     "Oui, chez nous : **deux fois plus** de candidatures féminines en trois mois. Le plus "
-     "efficace a été d'enlever « port de charges lourdes » quand ce n'était pas vrai."),
-    ("recruter-sans-stereotypes", "sophie.lemoine", 2840,
-     "Et de montrer des photos de l'atelier avec des femmes qui y travaillent déjà. "
-     "@maelle-legoff je peux vous envoyer notre guide si vous voulez."),
+    (
+        "recruter-sans-stereotypes",
+        "claire.morvan",
+        2880,
+        "Bonjour à toutes et à tous ! Ce salon sert aux questions rapides entre deux sujets du "
+        "forum. N'hésitez pas.",
+    ),
+    (
+        "recruter-sans-stereotypes",
+        "maelle.legoff",
+        2860,
+        "Merci Claire ! Quelqu'un a déjà testé les annonces rédigées au féminin et au masculin "
+        "pour des postes de conducteur·rice de ligne ?",
+    ),
+    (
+        "recruter-sans-stereotypes",
+        "hugo.kerbrat",
+        2850,
+        "Oui, chez nous : **deux fois plus** de candidatures féminines en trois mois. Le plus "
+        "efficace a été d'enlever « port de charges lourdes » quand ce n'était pas vrai.",
+    ),
+    (
+        "recruter-sans-stereotypes",
+        "sophie.lemoine",
+        2840,
+        "Et de montrer des photos de l'atelier avec des femmes qui y travaillent déjà. "
+        "@maelle-legoff je peux vous envoyer notre guide si vous voulez.",
+    ),
     ("recruter-sans-stereotypes", "maelle.legoff", 2830, "Avec plaisir, merci Sophie !"),
-    ("recruter-sans-stereotypes", "elodie.marchand", 1500,
-     "Petite question : vous faites passer les entretiens en binôme mixte ? On hésite à cause "
-     "du temps que ça prend."),
-    ("recruter-sans-stereotypes", "claire.morvan", 1490,
-     "C'est une des pratiques qui marchent le mieux d'après la fiche du cluster. On en parle à "
-     "l'atelier de jeudi ?"),
-    ("recruter-sans-stereotypes", "julien.guillou", 60,
-     "Je viens de publier notre nouvelle grille d'entretien dans le forum, vos retours sont "
-     "bienvenus."),
-    ("direct", "sophie.lemoine", 1440,
-     "Bonjour Maëlle, voici comme promis le lien vers notre guide d'annonces : "
-     "https://example.org/guide-annonces"),
-    ("direct", "maelle.legoff", 1400,
-     "Merci beaucoup ! Est-ce qu'on pourrait en parler lors de notre prochain échange ?"),
+    (
+        "recruter-sans-stereotypes",
+        "elodie.marchand",
+        1500,
+        "Petite question : vous faites passer les entretiens en binôme mixte ? On hésite à cause "
+        "du temps que ça prend.",
+    ),
+    (
+        "recruter-sans-stereotypes",
+        "claire.morvan",
+        1490,
+        "C'est une des pratiques qui marchent le mieux d'après la fiche du cluster. On en parle à "
+        "l'atelier de jeudi ?",
+    ),
+    (
+        "recruter-sans-stereotypes",
+        "julien.guillou",
+        60,
+        "Je viens de publier notre nouvelle grille d'entretien dans le forum, vos retours sont "
+        "bienvenus.",
+    ),
+    (
+        "direct",
+        "sophie.lemoine",
+        1440,
+        "Bonjour Maëlle, voici comme promis le lien vers notre guide d'annonces : "
+        "https://example.org/guide-annonces",
+    ),
+    (
+        "direct",
+        "maelle.legoff",
+        1400,
+        "Merci beaucoup ! Est-ce qu'on pourrait en parler lors de notre prochain échange ?",
+    ),
     ("direct", "sophie.lemoine", 1390, "Bien sûr. Mardi 10 h, ça vous irait ?"),
-    ("group", "claire.morvan", 720,
-     "Je vous propose de préparer ici l'atelier « Raconte-moi ton métier » au lycée."),
-    ("group", "sophie.lemoine", 700,
-     "Je peux venir avec une technicienne de maintenance de notre réseau."),
-    ("group", "maelle.legoff", 30,
-     "Super idée. Il faudra prévoir 45 minutes par classe, avec un temps de questions."),
+    (
+        "group",
+        "claire.morvan",
+        720,
+        "Je vous propose de préparer ici l'atelier « Raconte-moi ton métier » au lycée.",
+    ),
+    (
+        "group",
+        "sophie.lemoine",
+        700,
+        "Je peux venir avec une technicienne de maintenance de notre réseau.",
+    ),
+    (
+        "group",
+        "maelle.legoff",
+        30,
+        "Super idée. Il faudra prévoir 45 minutes par classe, avec un temps de questions.",
+    ),
 )
 
 REACTIONS = (("recruter-sans-stereotypes", 3, "sophie.lemoine", "thumbs_up"),
