@@ -37,12 +37,46 @@ def user_group(user_id: int) -> str:
     return USER_GROUP.format(user_id=user_id)
 
 
+# The event loop serving the sockets of this process (daphne's), once its fan-out started.
+_SERVING_LOOP: asyncio.AbstractEventLoop | None = None
+
+
+def serve_on(loop: asyncio.AbstractEventLoop) -> None:
+    global _SERVING_LOOP
+    _SERVING_LOOP = loop
+
+
+def _log_failure(future) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        logger.warning("Channel layer unavailable: an event was not sent (%s)", future.exception())
+
+
 def send_now(group: str, message: dict) -> None:
     """Hand `message` to the channel layer. It carries its group's name: each process's fan-out
-    (`forum.fanout`) is in many groups on one channel and routes by it."""
+    (`forum.fanout`) is in many groups on one channel and routes by it.
+
+    Called from a socket's database thread inside daphne, the send is queued on the serving
+    loop without waiting for it: the thread is free for the next call (an ack, a ping) while
+    the loop delivers. Sends are queued in the order they are made. Elsewhere (a request in
+    another process, a command) it waits until the layer has the message.
+    """
     layer = get_channel_layer()
-    if layer is not None:
-        async_to_sync(layer.group_send)(group, {**message, "group": group})
+    if layer is None:
+        return
+    message = {**message, "group": group}
+    loop = _SERVING_LOOP
+    if loop is not None and loop.is_running() and not _on_loop(loop):
+        future = asyncio.run_coroutine_threadsafe(layer.group_send(group, message), loop)
+        future.add_done_callback(_log_failure)
+        return
+    async_to_sync(layer.group_send)(group, message)
+
+
+def _on_loop(loop) -> bool:
+    try:
+        return asyncio.get_running_loop() is loop
+    except RuntimeError:
+        return False
 
 
 def send_now_safely(group: str, message: dict) -> None:

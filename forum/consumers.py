@@ -7,6 +7,7 @@ own: permission and state functions run in a thread through `database_sync_to_as
 
 import asyncio
 import json
+import random
 import time
 
 from channels.db import database_sync_to_async
@@ -100,9 +101,12 @@ class PlatformSocket(AsyncJsonWebsocketConsumer):
             self.fanout.unregister(self.user.pk, self)
 
     async def _watch_session(self):
+        period = self.limits["SESSION_CHECK_SECONDS"]
+        # Sockets opened together (a reconnect storm) must not all check at the same moment.
+        await asyncio.sleep(period * random.uniform(0.5, 1.5))  # noqa: S311
         while not self.closing:
-            await asyncio.sleep(self.limits["SESSION_CHECK_SECONDS"])
             await self.control({"type": "session.check"})
+            await asyncio.sleep(period)
 
     async def _session_is_valid(self) -> bool:
         return await database_sync_to_async(session_is_valid)(self.user, self.session_key)

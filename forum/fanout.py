@@ -23,9 +23,12 @@ import weakref
 
 from django.conf import settings
 
+from community import realtime
 from community.realtime import LAYER_ERRORS
 
 logger = logging.getLogger(__name__)
+
+YIELD_EVERY = 100
 
 
 class Fanout:
@@ -41,6 +44,7 @@ class Fanout:
 
     async def _start(self) -> None:
         if self.channel is None:
+            realtime.serve_on(asyncio.get_running_loop())
             self.channel = await self.layer.new_channel(prefix="fanout.")
             self.tasks = [
                 asyncio.create_task(self._receive_loop()),
@@ -142,8 +146,12 @@ class Fanout:
                 },
                 separators=(",", ":"),
             )
-            for consumer in consumers:
+            for index, consumer in enumerate(consumers, start=1):
                 await consumer.forward(stream, frame)
+                if index % YIELD_EVERY == 0:
+                    # Let acks, pings and sends of other sockets through between the slices
+                    # of a large room; order within the room is kept (one message at a time).
+                    await asyncio.sleep(0)
         else:
             for consumer in consumers:
                 task = asyncio.create_task(consumer.control(message))

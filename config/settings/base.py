@@ -111,6 +111,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the daphne process read while a write is in progress.
     DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = "PRAGMA journal_mode=WAL;"
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
+    # Keep the connection of daphne's database thread instead of reopening the file (and
+    # running the pragma) for every socket call.
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 elif env.bool("DATABASE_POOL", default=True):
     # Under daphne, every socket's database work runs on one thread per process and each call
     # would otherwise open a new PostgreSQL connection; a pool hands back an open one.

@@ -229,6 +229,23 @@ async def op_typing(socket, frame, ref):
     await _run(socket, ref, typing, socket.user, fields["room"])
 
 
+async def op_here(socket, frame, ref):
+    """An open room page says the member is here (at load and at each heartbeat); presence
+    expires `PRESENCE_SECONDS` after the last one. Following a room (for a badge) is not being
+    in it."""
+    fields, problem = _fields(frame, {"room": INT})
+    if problem:
+        return await socket.error("bad_request", problem, ref)
+    if f"room:{fields['room']}" not in socket.subscriptions:
+        return await socket.error("not_subscribed", _("Follow the room first."), ref)
+
+    def here(user, room_id):
+        if presence.touch(room_id, user):
+            presence.announce(room_id)
+
+    await _run(socket, ref, here, socket.user, fields["room"])
+
+
 async def send_history(socket, room_id: int, ref, *, after=None, before=None):
     limit = settings.CHAT["PAGE_SIZE"]
 
@@ -300,6 +317,7 @@ def register() -> None:
         "react": op_react,
         "read": op_read,
         "typing": op_typing,
+        "here": op_here,
         "history": op_history,
         "changes": op_changes,
     }.items():

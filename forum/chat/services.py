@@ -81,9 +81,13 @@ def _publish_inbox(user_id: int, event: str, data: dict) -> None:
     realtime.publish_event(group=inbox_group(user_id), stream="chat", event=event, data=data)
 
 
-def _publish_message(room: Room, message: Message, event: str) -> None:
-    """Serialised now, inside the transaction, so the event says what was written."""
-    message = selectors.messages_with_details(Message.objects.filter(pk=message.pk)).get()
+def _publish_message(room: Room, message: Message, event: str, *, new: bool = False) -> None:
+    """Serialised now, inside the transaction, so the event says what was written. A new
+    message has no reaction yet and its sender is at hand: no need to read it back."""
+    if new:
+        message._prefetched_objects_cache = {"reactions": Reaction.objects.none()}
+    else:
+        message = selectors.messages_with_details(Message.objects.filter(pk=message.pk)).get()
     _publish(room, event, selectors.serialise_message(message))
 
 
@@ -345,7 +349,7 @@ def message_send(*, by, room: Room, client_id: str, body: str) -> Sent:
             RoomMember.objects.update_or_create(
                 room=locked, user=by, defaults={"last_read_seq": locked.last_seq}
             )
-            _publish_message(locked, message, "message")
+            _publish_message(locked, message, "message", new=True)
             _notify_mentions(by, locked, message, mentioned)
     except IntegrityError:
         # The same client id sent at once to another room: the unique constraint decided.

@@ -30,7 +30,7 @@ def _may_read(user, key: str) -> bool:
 
 
 def _states(user, keys) -> dict:
-    """Every followed room's state in two queries; renews the member's presence in each."""
+    """Every followed room's state in two queries."""
     ids = [int(key) for key in keys]
     rooms = {room.pk: room for room in Room.objects.filter(pk__in=ids)}
     reads = dict(
@@ -40,8 +40,6 @@ def _states(user, keys) -> dict:
     )
     states = {}
     for room_id, room in rooms.items():
-        if presence.touch(room_id, user):
-            presence.announce(room_id)
         states[str(room_id)] = {
             "seq": room.last_seq,
             "revision": room.revision,

@@ -797,6 +797,9 @@
           if (state.seq <= lastSeq) askChanges();
         }
         if (state.present) showPresent(state.present);
+        // Only an open room page says "I am here" (after subscribing and at each heartbeat);
+        // the navigation's badge follows rooms without being present in them.
+        socket.send({ op: "here", room: roomId });
         scheduleRead();
       },
       function () {

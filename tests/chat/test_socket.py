@@ -181,6 +181,7 @@ async def test_a_pong_carries_the_rooms_last_number_and_revision(
     open_socket, space_room, member, other_member
 ):
     ws = await socket_in(open_socket, member, space_room)
+    await ws.send_json_to({"op": "here", "room": space_room.pk})
     first = (await in_thread(send)(other_member, space_room, "Un")).message
     await in_thread(send)(other_member, space_room, "Deux")
     await in_thread(services.message_edit)(by=other_member, message=first, body="Un, corrigé")
@@ -331,16 +332,18 @@ async def test_typing_reaches_the_other_members_of_the_room(
     }
 
 
-async def test_a_new_subscriber_is_announced_to_those_already_in_the_room(
+async def test_a_member_who_says_here_is_announced_to_those_already_in_the_room(
     open_socket, space_room, member, other_member
 ):
     ws = await socket_in(open_socket, member, space_room)
-    await socket_in(open_socket, other_member, space_room)
+    await ws.send_json_to({"op": "here", "room": space_room.pk})
+    arrived = await receive(ws, ignore=())
+    assert arrived["data"]["present"] == [{"id": member.pk, "name": "Claire Martin"}]
+
+    other = await socket_in(open_socket, other_member, space_room)
+    await other.send_json_to({"op": "here", "room": space_room.pk})
 
     announced = await receive(ws, ignore=())
-    while announced["data"]["present"] == [{"id": member.pk, "name": "Claire Martin"}]:
-        announced = await receive(ws, ignore=())  # the member's own arrival, if it came first
-
     assert announced["event"] == "presence"
     assert announced["data"] == {
         "room": space_room.pk,
@@ -349,6 +352,25 @@ async def test_a_new_subscriber_is_announced_to_those_already_in_the_room(
             {"id": other_member.pk, "name": "Yasmine Benali"},
         ],
     }
+
+
+async def test_following_a_room_without_saying_here_does_not_show_the_member_present(
+    open_socket, space_room, member, other_member
+):
+    """The navigation's badge follows rooms; only an open room page makes its member present."""
+    ws = await socket_in(open_socket, member, space_room)
+    await socket_in(open_socket, other_member, space_room)
+
+    assert await ws.receive_nothing(timeout=0.3)
+    pong = await request(ws, "ping", "p")
+    assert pong["streams"][space_room.stream]["present"] == []
+
+
+async def test_here_needs_the_room_followed(open_socket, space_room, member):
+    ws = await socket_in(open_socket, member)
+    reply = await request(ws, "here", "h", room=space_room.pk)
+    assert reply["type"] == "error"
+    assert reply["code"] == "not_subscribed"
 
 
 # --- Limits --------------------------------------------------------------------------------------
