@@ -31,6 +31,14 @@ logger = logging.getLogger(__name__)
 YIELD_EVERY = 100
 
 
+def _stop_if_cancelled() -> None:
+    """A Redis client cancelled mid-command may raise a connection error instead of
+    CancelledError: never take a cancellation (a process or a test ending) for an outage."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
+
+
 class Fanout:
     def __init__(self, layer):
         self.layer = layer
@@ -86,12 +94,14 @@ class Fanout:
                 try:
                     await self.layer.group_discard(group, self.channel)
                 except LAYER_ERRORS:
+                    _stop_if_cancelled()
                     logger.warning("Channel layer unavailable: group %s left locally only", group)
 
     async def _add(self, group: str) -> None:
         try:
             await self.layer.group_add(group, self.channel)
         except LAYER_ERRORS:
+            _stop_if_cancelled()
             # Kept locally; the next refresh adds it once the layer is back.
             self.stale = True
             logger.warning("Channel layer unavailable: group %s will be joined later", group)
@@ -104,13 +114,17 @@ class Fanout:
             try:
                 message = await self.layer.receive(self.channel)
             except LAYER_ERRORS:
+                _stop_if_cancelled()
                 self.stale = True
                 logger.warning("Channel layer unavailable; retrying in %.2fs", pause)
                 await asyncio.sleep(pause)
                 pause = min(2.0, pause * 2)
                 continue
             if self.stale:
-                asyncio.create_task(self.rejoin())
+                self.stale = False
+                task = asyncio.create_task(self.rejoin())
+                self.control_tasks.add(task)
+                task.add_done_callback(self.control_tasks.discard)
             pause = 0.05
             try:
                 await self._deliver(message)
