@@ -30,7 +30,20 @@ def shares(user, what: str) -> bool:
     return prefs[0] if what == "presence" else prefs[1]
 
 
+# A seminar room may hold hundreds: frames name the first ones and count the others.
+SHOWN = 30
+
+
 def present(room_id: int) -> list[dict]:
+    """Who is in the room now, by name, at most SHOWN of them (see `present_count`)."""
+    return _present(room_id)[:SHOWN]
+
+
+def present_count(room_id: int) -> int:
+    return len(_present(room_id))
+
+
+def _present(room_id: int) -> list[dict]:
     now = time.time()
     entries = cache.get(_key(room_id)) or {}
     people = [
@@ -64,15 +77,21 @@ def leave(room_id: int, user_id: int) -> bool:
 
 
 def announce(room_id: int) -> None:
+    """Tell the room who is present, at most once every 2 seconds: when hundreds arrive at
+    once (a seminar), they are not each sent the list hundreds of times. What a skipped
+    announcement would have said arrives with the next heartbeat's state."""
     from .services import room_group
 
+    if not cache.add(f"chat:presence-announced:{room_id}", 1, 2):
+        return
+    people = _present(room_id)
     realtime.send_now_safely(
         room_group(room_id),
         {
             "type": "stream.event",
             "stream": f"room:{room_id}",
             "event": "presence",
-            "data": {"room": room_id, "present": present(room_id)},
+            "data": {"room": room_id, "present": people[:SHOWN], "present_count": len(people)},
         },
     )
 

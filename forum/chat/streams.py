@@ -45,6 +45,7 @@ def _states(user, keys) -> dict:
             "revision": room.revision,
             "read": reads.get(room_id, room.last_seq),
             "present": presence.present(room_id),
+            "present_count": presence.present_count(room_id),
         }
     return states
 

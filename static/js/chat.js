@@ -429,9 +429,11 @@
       if (typingBox.textContent !== text) typingBox.textContent = text;
     }
 
-    function showPresent(people) {
+    function showPresent(people, count) {
       if (!presentList || !Array.isArray(people)) return;
       const others = people.filter(function (person) { return person.id !== me; });
+      // Large rooms name the first ones only; the rest are counted.
+      const unnamed = typeof count === "number" ? Math.max(0, count - people.length) : 0;
       presentList.replaceChildren();
       if (!others.length) {
         const li = document.createElement("li");
@@ -444,6 +446,11 @@
         li.textContent = person.name;
         presentList.appendChild(li);
       });
+      if (unnamed) {
+        const li = document.createElement("li");
+        li.textContent = "+" + unnamed;
+        presentList.appendChild(li);
+      }
     }
 
     // --- Sending: the outbox ----------------------------------------------------------------
@@ -784,7 +791,7 @@
             setTimeout(showTyping, (data.seconds || 6) * 1000 + 50);
             break;
           case "presence":
-            showPresent(data.present);
+            showPresent(data.present, data.present_count);
             break;
           default:
             break;
@@ -796,7 +803,7 @@
           seenRevision = Math.max(seenRevision, state.revision);
           if (state.seq <= lastSeq) askChanges();
         }
-        if (state.present) showPresent(state.present);
+        if (state.present) showPresent(state.present, state.present_count);
         // Only an open room page says "I am here" (after subscribing and at each heartbeat);
         // the navigation's badge follows rooms without being present in them.
         socket.send({ op: "here", room: roomId });

@@ -336,10 +336,6 @@ async def test_a_member_who_says_here_is_announced_to_those_already_in_the_room(
     open_socket, space_room, member, other_member
 ):
     ws = await socket_in(open_socket, member, space_room)
-    await ws.send_json_to({"op": "here", "room": space_room.pk})
-    arrived = await receive(ws, ignore=())
-    assert arrived["data"]["present"] == [{"id": member.pk, "name": "Claire Martin"}]
-
     other = await socket_in(open_socket, other_member, space_room)
     await other.send_json_to({"op": "here", "room": space_room.pk})
 
@@ -347,11 +343,28 @@ async def test_a_member_who_says_here_is_announced_to_those_already_in_the_room(
     assert announced["event"] == "presence"
     assert announced["data"] == {
         "room": space_room.pk,
-        "present": [
-            {"id": member.pk, "name": "Claire Martin"},
-            {"id": other_member.pk, "name": "Yasmine Benali"},
-        ],
+        "present": [{"id": other_member.pk, "name": "Yasmine Benali"}],
+        "present_count": 1,
     }
+
+
+async def test_arrivals_close_together_are_announced_once_and_the_heartbeat_tells_the_rest(
+    open_socket, space_room, member, other_member
+):
+    """Hundreds arriving at once in a seminar room must not each send the list to everyone."""
+    ws = await socket_in(open_socket, member, space_room)
+    await ws.send_json_to({"op": "here", "room": space_room.pk})
+    first = await receive(ws, ignore=())
+    assert first["data"]["present_count"] == 1
+
+    other = await socket_in(open_socket, other_member, space_room)
+    await other.send_json_to({"op": "here", "room": space_room.pk})
+    assert await ws.receive_nothing(timeout=0.5)
+
+    state = (await request(ws, "ping", "p"))["streams"][space_room.stream]
+    assert state["present_count"] == 2
+    # By name: Claire Martin, then Yasmine Benali.
+    assert [person["id"] for person in state["present"]] == [member.pk, other_member.pk]
 
 
 async def test_following_a_room_without_saying_here_does_not_show_the_member_present(
