@@ -7,6 +7,7 @@ own: permission and state functions run in a thread through `database_sync_to_as
 
 import asyncio
 import json
+import logging
 import random
 import time
 
@@ -14,12 +15,19 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.layers import get_channel_layer
 from django.conf import settings
+from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
-from community.realtime import resolve_stream, socket_op, user_group
+from community.realtime import LAYER_ERRORS, resolve_stream, socket_op, user_group
 from community.streams import fresh_user, session_is_valid
 
 from .fanout import fanout_for
+
+logger = logging.getLogger(__name__)
+
+# What a frame or a control message may meet when a service is down: an error frame or a log
+# line, never a crashed socket.
+UNAVAILABLE = (DatabaseError, *LAYER_ERRORS)
 
 CLOSE_SIGNED_OUT = 4001
 CLOSE_TOO_MANY_SOCKETS = 4029
@@ -69,6 +77,8 @@ class PlatformSocket(AsyncJsonWebsocketConsumer):
         # Frames and control messages are handled one at a time: a subscription being decided
         # and an `access.changed` re-check never interleave.
         self.serial = asyncio.Lock()
+        self.holding = 0
+        self.held: list[tuple[str, str]] = []
         self.fanout = fanout_for(get_channel_layer())
         await self.accept()
         if self.signed_in:
@@ -115,7 +125,14 @@ class PlatformSocket(AsyncJsonWebsocketConsumer):
 
     async def receive(self, text_data=None, bytes_data=None):
         async with self.serial:
-            await self._receive(text_data)
+            try:
+                await self._receive(text_data)
+            except UNAVAILABLE:
+                # The database or the cache is down or busy: say so, keep the socket.
+                logger.exception("A socket frame could not be handled")
+                await self.error(
+                    "unavailable", _("The service is busy: try again in a moment."), None
+                )
 
     async def _receive(self, text_data):
         if self.closing:
@@ -228,7 +245,17 @@ class PlatformSocket(AsyncJsonWebsocketConsumer):
     async def forward(self, stream: str, frame: str) -> None:
         """An event frame from this process's fan-out, already serialised once for all."""
         if stream in self.subscriptions and not self.closing:
-            await self.send(text_data=frame)
+            if self.holding:
+                self.held.append((stream, frame))
+            else:
+                await self.send(text_data=frame)
+
+    def hold(self) -> None:
+        """Called by the fan-out, at once, when a control message arrives: events are kept
+        until the access re-check it asks for is done, then sent only for the streams that
+        are still allowed. A member just removed receives nothing more, not even for the
+        moment the re-check takes."""
+        self.holding += 1
 
     async def control(self, message: dict) -> None:
         """A control message from the fan-out (or the session watchdog), in turn with frames."""
@@ -237,9 +264,24 @@ class PlatformSocket(AsyncJsonWebsocketConsumer):
             "session.check": self.session_check,
             "session.ended": self.session_ended,
         }.get(message.get("type"))
-        if handler is not None:
-            async with self.serial:
-                await handler(message)
+        try:
+            if handler is not None:
+                async with self.serial:
+                    await handler(message)
+        except UNAVAILABLE:
+            logger.exception("A control message could not be handled: %s", message.get("type"))
+        finally:
+            if message.get("held"):
+                await self._release()
+
+    async def _release(self) -> None:
+        self.holding -= 1
+        if self.holding:
+            return
+        held, self.held = self.held, []
+        for stream, frame in held:
+            if stream in self.subscriptions and not self.closing:
+                await self.send(text_data=frame)
 
     async def access_changed(self, message):
         """Re-check every subscription; drop those the user may no longer follow."""
@@ -277,7 +319,10 @@ class PlatformSocket(AsyncJsonWebsocketConsumer):
     async def _left(self, stream):
         kind, key = resolve_stream(stream)
         if kind.left is not None and self.signed_in:
-            await database_sync_to_async(kind.left)(self.user, key)
+            try:
+                await database_sync_to_async(kind.left)(self.user, key)
+            except UNAVAILABLE:
+                logger.warning("Could not record leaving %s", stream)
 
     async def _leave_groups(self):
         streams = list(self.subscriptions)

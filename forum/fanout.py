@@ -161,13 +161,18 @@ class Fanout:
                 separators=(",", ":"),
             )
             for index, consumer in enumerate(consumers, start=1):
-                await consumer.forward(stream, frame)
+                try:
+                    await consumer.forward(stream, frame)
+                except Exception:  # noqa: BLE001 - one broken socket must not stop the others
+                    logger.exception("An event could not be forwarded to a socket")
                 if index % YIELD_EVERY == 0:
                     # Let acks, pings and sends of other sockets through between the slices
                     # of a large room; order within the room is kept (one message at a time).
                     await asyncio.sleep(0)
         else:
+            message = {**message, "held": True}
             for consumer in consumers:
+                consumer.hold()  # Before any later event of this group reaches it.
                 task = asyncio.create_task(consumer.control(message))
                 self.control_tasks.add(task)
                 task.add_done_callback(self.control_tasks.discard)

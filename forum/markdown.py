@@ -89,6 +89,8 @@ def escape(text: str) -> str:
 
 
 def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
+    if tag == "a" and attribute == "href" and value.lstrip().startswith(("//", "\\")):
+        return None  # Protocol-relative: another site, dressed as a link of ours.
     if tag == "img" and attribute == "src":
         return value if _OWN_IMAGE.match(value) else None
     if tag == "a" and attribute == "class":

@@ -247,7 +247,8 @@ FORUM = {
 
 # Real-time limits, documented in docs/realtime.md.
 REALTIME = {
-    "MAX_FRAME_BYTES": env.int("WS_MAX_FRAME_BYTES", default=16 * 1024),
+    # 32 KiB: a 4,000-character chat message fits even when JSON escapes every character.
+    "MAX_FRAME_BYTES": env.int("WS_MAX_FRAME_BYTES", default=32 * 1024),
     "MAX_STREAMS_PER_SOCKET": env.int("WS_MAX_STREAMS_PER_SOCKET", default=50),
     "HEARTBEAT_SECONDS": env.int("WS_HEARTBEAT_SECONDS", default=25),
     # The server re-checks each signed-in socket's session this often, pings or not.

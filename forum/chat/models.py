@@ -27,6 +27,15 @@ REACTIONS = {
     "thanks": "🙏",
 }
 REACTION_CHOICES = [(code, emoji) for code, emoji in REACTIONS.items()]
+# What a screen reader says for each reaction button.
+REACTION_LABELS = {
+    "thumbs_up": _("Thumbs up"),
+    "heart": _("Love it"),
+    "tada": _("Congratulations"),
+    "laugh": _("Funny"),
+    "wow": _("Surprised"),
+    "thanks": _("Thank you"),
+}
 
 
 class Room(models.Model):
@@ -177,6 +186,8 @@ class MessageReport(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
     reason = models.CharField(_("reason"), max_length=500)
+    # The message as it read when reported: its sender may delete it afterwards.
+    reported_body = models.TextField(_("reported text"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolved_by = models.ForeignKey(

@@ -12,9 +12,10 @@ history page, search result and event delivery goes through it.
 
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from community.permissions import can_manage_members, is_active_member
+from community.permissions import can_manage_members, is_active_member, is_platform_staff
 
 from .models import MemberMute, Room, RoomMember
 
@@ -75,13 +76,20 @@ def check_write_in_room(user, room: Room) -> None:
     if until is not None:
         raise Muted(
             _("A moderator has muted you in this room until %(time)s.")
-            % {"time": timezone.localtime(until).strftime("%H:%M")}
+            % {"time": date_format(timezone.localtime(until), "DATETIME_FORMAT")}
         )
 
 
 def check_moderate_room(user, room: Room) -> None:
     if not can_moderate_room(user, room):
         raise PermissionDenied(_("Only the space's moderators can do this."))
+
+
+def check_handle_report(user, room: Room) -> None:
+    if room.kind == Room.Kind.SPACE:
+        return check_moderate_room(user, room)
+    if not is_platform_staff(user):
+        raise PermissionDenied(_("Only the platform's team handles reports of conversations."))
 
 
 def can_start_conversation_with(user, other) -> bool:

@@ -13,6 +13,7 @@ from django.core.cache import cache
 from community import realtime
 
 from .models import ChatPreferences
+from .selectors import public_name
 
 
 def _key(room_id: int) -> str:
@@ -20,14 +21,12 @@ def _key(room_id: int) -> str:
 
 
 def shares(user, what: str) -> bool:
-    """Whether the member shares `presence` or `typing` (cached on the user object)."""
-    prefs = user.__dict__.get("_chat_preferences")
-    if prefs is None:
-        row = ChatPreferences.objects.filter(user=user).first()
-        prefs = user.__dict__["_chat_preferences"] = (
-            (row.share_presence, row.share_typing) if row else (True, True)
-        )
-    return prefs[0] if what == "presence" else prefs[1]
+    """Whether the member shares `presence` or `typing`, as their preferences say now (read
+    each time: a socket lives long and the member may have just switched it off)."""
+    row = ChatPreferences.objects.filter(user=user).first()
+    if row is None:
+        return True
+    return row.share_presence if what == "presence" else row.share_typing
 
 
 # A seminar room may hold hundreds: frames name the first ones and count the others.
@@ -62,7 +61,7 @@ def touch(room_id: int, user) -> bool:
     ttl = settings.CHAT["PRESENCE_SECONDS"]
     entries = {k: v for k, v in (cache.get(_key(room_id)) or {}).items() if v[0] > now}
     arrived = user.pk not in entries
-    entries[user.pk] = (now + ttl, str(user))
+    entries[user.pk] = (now + ttl, public_name(user))
     cache.set(_key(room_id), entries, ttl)
     return arrived
 
@@ -112,7 +111,7 @@ def typing(room_id: int, user) -> None:
             "event": "typing",
             "data": {
                 "room": room_id,
-                "user": {"id": user.pk, "name": str(user)},
+                "user": {"id": user.pk, "name": public_name(user)},
                 "seconds": settings.CHAT["TYPING_SECONDS"],
             },
         },

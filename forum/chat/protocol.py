@@ -6,18 +6,22 @@ services check permission; a refusal becomes an `error` frame for this client on
 nothing. Nothing here touches the ORM itself.
 """
 
+import logging
+
 from channels.db import database_sync_to_async
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
 from community.permissions import forget_memberships
 from community.realtime import register_op
-from forum.consumers import TokenBucket
+from forum.consumers import UNAVAILABLE, TokenBucket
 
 from . import presence, selectors, services
 from .models import Message
-from .permissions import Muted, can_read_room
+from .permissions import Muted, can_read_room, check_write_in_room
+
+logger = logging.getLogger(__name__)
 
 # Sends of each member on this process: one bucket per member, whatever the number of tabs.
 _SEND_BUCKETS: dict[int, TokenBucket] = {}
@@ -84,6 +88,12 @@ async def _run(socket, ref, call, *args, **kwargs):
         # that do not exist; the services' own refusals say why.
         reason = str(error) or _("You cannot do this in this conversation.")
         await socket.error("forbidden", reason, ref)
+    except ObjectDoesNotExist:
+        # Deleted meanwhile (a space, a message): as for anything one may not read.
+        await socket.error("forbidden", _("You cannot do this in this conversation."), ref)
+    except UNAVAILABLE:
+        logger.exception("A chat operation could not be done")
+        await socket.error("unavailable", _("The service is busy: try again in a moment."), ref)
     except ValidationError as error:
         code = getattr(error, "code", None) or "invalid"
         if hasattr(error, "error_dict"):
@@ -224,6 +234,8 @@ async def op_typing(socket, frame, ref):
         return await socket.error("not_subscribed", _("Follow the room first."), ref)
 
     def typing(user, room_id):
+        # Someone muted by a moderator is not heard typing either.
+        check_write_in_room(user, _room(user, room_id))
         presence.typing(room_id, user)
 
     await _run(socket, ref, typing, socket.user, fields["room"])

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from community.models import Membership, Profile, User
+from community.selectors import profiles_visible_to
 
 from .models import Message, MessageReport, Reaction, Room, RoomMember
 from .permissions import can_read_room, room_member
@@ -34,6 +35,13 @@ def access_room(*, user, room_id) -> Room:
 
 def room_or_none(room_id) -> Room | None:
     return Room.objects.select_related("space__cluster").filter(pk=room_id).first()
+
+
+def public_name(user) -> str:
+    """How the chat names a person: the profile's display name, never the e-mail address that
+    `str(user)` falls back to for an account without a profile."""
+    profile = getattr(user, "profile", None) if user is not None else None
+    return profile.display_name if profile else _("Member")
 
 
 def profile_url(profile_id: int) -> str:
@@ -104,11 +112,15 @@ def changes_since(room: Room, *, revision: int, up_to_seq: int, limit: int):
     return page[:limit], len(page) > limit
 
 
-def room_readers_with_handles(room: Room, handles) -> QuerySet[Profile]:
-    """Profiles among the room's readers with these handles (who may be @mentioned)."""
-    profiles = Profile.objects.filter(handle__in=handles, user__is_active=True).select_related(
-        "user"
-    )
+def room_readers_with_handles(room: Room, handles, *, writer) -> QuerySet[Profile]:
+    """Profiles among the room's readers with these handles that the writer may find: who
+    may be @mentioned. (A profile hidden from the writer stays plain text, so trying handles
+    tells nothing about who is in the space.)"""
+    profiles = Profile.objects.filter(
+        handle__in=handles,
+        user__is_active=True,
+        pk__in=profiles_visible_to(writer).values("pk"),
+    ).select_related("user")
     if room.kind == Room.Kind.SPACE:
         return profiles.filter(
             user__memberships__space_id=room.space_id,
@@ -178,7 +190,12 @@ class RoomSummary:
 
 def _readable_rooms_q(user) -> Q:
     spaces = Membership.objects.filter(user=user, state=Membership.State.ACTIVE).values("space_id")
-    joined = RoomMember.objects.filter(user=user, left_at__isnull=True).values("room_id")
+    # A space room's rows only hold read markers: reading it is the space membership's call.
+    joined = (
+        RoomMember.objects.filter(user=user, left_at__isnull=True)
+        .exclude(room__kind=Room.Kind.SPACE)
+        .values("room_id")
+    )
     return Q(kind=Room.Kind.SPACE, space_id__in=spaces) | Q(pk__in=joined)
 
 
@@ -225,7 +242,7 @@ def _conversation_names(user, rooms) -> dict[int, list[str]]:
         .order_by("user__profile__display_name")
     )
     for row in rows:
-        names.setdefault(row.room_id, []).append(str(row.user))
+        names.setdefault(row.room_id, []).append(public_name(row.user))
     return names
 
 

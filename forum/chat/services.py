@@ -272,11 +272,11 @@ def _existing(by, client_id: str, room: Room, body: str) -> Message | None:
     return message
 
 
-def _mentionable(room: Room, handles: set[str]) -> dict[str, tuple[str, str, User]]:
+def _mentionable(by, room: Room, handles: set[str]) -> dict[str, tuple[str, str, User]]:
     if not handles:
         return {}
     found = {}
-    for profile in selectors.room_readers_with_handles(room, handles):
+    for profile in selectors.room_readers_with_handles(room, handles, writer=by):
         found[profile.handle] = (
             selectors.profile_url(profile.pk),
             profile.display_name,
@@ -285,8 +285,8 @@ def _mentionable(room: Room, handles: set[str]) -> dict[str, tuple[str, str, Use
     return found
 
 
-def _render(room: Room, body: str):
-    mentionable = _mentionable(room, mentioned_handles(body))
+def _render(by, room: Room, body: str):
+    mentionable = _mentionable(by, room, mentioned_handles(body))
     rendered = render_chat(body, mentionable={h: v[:2] for h, v in mentionable.items()})
     return rendered, [mentionable[handle][2] for handle in sorted(rendered.mentioned)]
 
@@ -302,6 +302,7 @@ def _notify_mentions(by, room: Room, message: Message, people) -> None:
         notification_send(
             recipients=recipients,
             actor=by,
+            actor_label=selectors.public_name(by),
             verb="chat.mention",
             target=room,
             url=f"{room.get_absolute_url()}#m{message.seq}",
@@ -322,7 +323,7 @@ def message_send(*, by, room: Room, client_id: str, body: str) -> Sent:
     if existing is not None:
         return Sent(existing, False)
     permissions.check_write_in_room(by, room)
-    rendered, mentioned = _render(room, body)
+    rendered, mentioned = _render(by, room, body)
     try:
         with transaction.atomic():
             locked = Room.objects.select_for_update(no_key=True).get(pk=room.pk)
@@ -396,9 +397,11 @@ def message_edit(*, by, message: Message, body: str) -> Message:
         )
     if body == message.body:
         return message
-    rendered, mentioned = _render(message.room, body)
+    rendered, mentioned = _render(by, message.room, body)
     with transaction.atomic():
         message, room = _lock_message(message)
+        if message.is_deleted:
+            refuse(_("This message was deleted."), "deleted")
         _bump(message, room)
         already = set(mentioned_handles(message.body))
         message.body, message.html, message.edited_at = body, rendered.html, timezone.now()
@@ -454,6 +457,8 @@ def reaction_set(*, by, message: Message, emoji: str, on: bool) -> Message:
         refuse(_("This message was deleted."), "deleted")
     with transaction.atomic():
         message, room = _lock_message(message)
+        if message.is_deleted:
+            refuse(_("This message was deleted."), "deleted")
         if on:
             changed = Reaction.objects.get_or_create(message=message, user=by, emoji=emoji)[1]
         else:
@@ -481,9 +486,14 @@ def message_report(*, by, message: Message, reason: str) -> MessageReport:
         refuse(_("A reason has at most %(max)d characters.") % {"max": REASON_MAX}, "too_long")
     if message.sender_id == by.pk:
         refuse(_("You cannot report your own message."), "own")
+    if message.is_deleted:
+        refuse(_("This message was deleted."), "deleted")
     with transaction.atomic():
+        # The text as reported: the sender may delete the message, the evidence stays.
         report, created = MessageReport.objects.get_or_create(
-            message=message, reporter=by, defaults={"reason": reason}
+            message=message,
+            reporter=by,
+            defaults={"reason": reason, "reported_body": message.body},
         )
         if not created:
             refuse(_("You have already reported this message."), "duplicate")
@@ -501,8 +511,10 @@ def message_report(*, by, message: Message, reason: str) -> MessageReport:
 
 @_fresh_rights
 def report_dismiss(*, by, report: MessageReport) -> None:
+    """A space room's moderators close its reports; platform staff close those of direct and
+    group conversations (they have no moderator), from the Django admin."""
     room = report.message.room
-    permissions.check_moderate_room(by, room)
+    permissions.check_handle_report(by, room)
     with transaction.atomic():
         updated = MessageReport.objects.filter(pk=report.pk, resolved_at__isnull=True).update(
             resolved_at=timezone.now(), resolved_by=by

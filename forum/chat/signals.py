@@ -1,6 +1,8 @@
 """Signal receivers, each one documented (the community app does not know the chat).
 
-- `post_save` of `community.Space`: a new space gets its chat room at once.
+- `post_save` of `community.Space`: a new space gets its chat room at once; a changed one
+  (moved to another cluster, whose animators moderated it) has the sockets following its room
+  re-check their access.
 - `post_save` of `community.Membership`: a member who becomes active in a space starts its
   room with nothing unread (the read marker at the room's last message). Losing access needs
   nothing here: the community services send `access.changed` to the member's sockets.
@@ -9,16 +11,23 @@
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
+from community import realtime
 from community.models import Membership, Space
 
 from .models import Room, RoomMember
-from .services import space_room
+from .services import room_group, space_room
 
 
 @receiver(post_save, sender=Space, dispatch_uid="chat-space-room")
 def create_space_room(sender, instance, created, raw=False, **kwargs):
-    if created and not raw:
+    if raw:
+        return
+    if created:
         space_room(instance)
+        return
+    room_id = Room.objects.filter(space_id=instance.pk).values_list("pk", flat=True).first()
+    if room_id is not None:
+        realtime.publish_after_commit(room_group(room_id), {"type": "access.changed"})
 
 
 @receiver(post_save, sender=Membership, dispatch_uid="chat-space-room-member")

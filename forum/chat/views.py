@@ -24,7 +24,7 @@ from community.views._helpers import run_service
 
 from . import permissions, presence, selectors, services
 from .forms import AddMembersForm, GroupForm, MessageForm, MuteForm, PreferencesForm, ReportForm
-from .models import REACTIONS, ChatPreferences, Message, MessageReport, Room
+from .models import REACTION_LABELS, REACTIONS, ChatPreferences, Message, MessageReport, Room
 
 
 def _page_size() -> int:
@@ -73,6 +73,10 @@ class ReactionView:
     emoji: str
     count: int
     pressed: bool
+
+    @property
+    def label(self) -> str:
+        return str(REACTION_LABELS[self.code])
 
 
 @dataclass
@@ -159,7 +163,7 @@ def _room_context(request, room: Room, *, before: int | None = None, form=None) 
         "members": selectors.room_members(room) if room.kind != Room.Kind.SPACE else [],
         "present": presence.present(room.pk),
         "form": form or MessageForm(initial={"client_id": uuid.uuid4().hex}),
-        "reactions": REACTIONS,
+        "reactions": [(code, emoji, REACTION_LABELS[code]) for code, emoji in REACTIONS.items()],
         "chat_strings": js_strings(),
         "chat_settings": {
             "maxChars": settings.CHAT["MESSAGE_MAX_CHARS"],
@@ -474,7 +478,7 @@ def member_mute(request, room_id):
             minutes=form.cleaned_data["minutes"],
             reason=form.cleaned_data["reason"],
         ),
-        success=_("%(name)s is muted in this room.") % {"name": target},
+        success=_("%(name)s is muted in this room.") % {"name": selectors.public_name(target)},
     )
     return redirect(back)
 

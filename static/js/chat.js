@@ -254,6 +254,7 @@
           count.dataset.count = "";
           count.textContent = String(users.length);
           shown.append(" ", count);
+          shown.setAttribute("aria-label", choice.getAttribute("aria-label") + " (" + users.length + ")");
           reactions.insertBefore(shown, menu);
         }
       });

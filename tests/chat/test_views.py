@@ -253,7 +253,7 @@ def test_a_member_reacts_and_takes_the_reaction_back(client, member, other_membe
     client.post(url, {"toggle": "heart:1"})
     assert list(Reaction.objects.values_list("emoji", flat=True)) == ["heart"]
     html = client.get(space_room.get_absolute_url()).content.decode()
-    assert 'aria-pressed="true" data-react="heart"' in html
+    assert 'aria-pressed="true" aria-label="Love it (1)" data-react="heart"' in html
     client.post(url, {"toggle": "heart:0"})
     assert not Reaction.objects.exists()
 
