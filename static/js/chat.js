@@ -583,8 +583,11 @@
       counter.classList.toggle("error", count > settings.maxChars);
     }
 
+    // On a phone (a coarse pointer, no Shift key at hand) Enter makes a new line and the Send
+    // button sends; with a keyboard, Enter sends and Shift+Enter makes a new line.
+    const enterSends = !window.matchMedia("(pointer: coarse)").matches;
     textarea.addEventListener("keydown", function (event) {
-      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      if (enterSends && event.key === "Enter" && !event.shiftKey && !event.isComposing) {
         event.preventDefault();
         form.requestSubmit();
       }
@@ -717,7 +720,7 @@
       cancel.addEventListener("click", close);
       area.addEventListener("keydown", function (event) {
         if (event.key === "Escape") close();
-        if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+        if (enterSends && event.key === "Enter" && !event.shiftKey && !event.isComposing) {
           event.preventDefault();
           editor.requestSubmit();
         }
