@@ -8,8 +8,11 @@ import os
 
 from django.core.asgi import get_asgi_application
 
+from forum.transport import install as write_frames_at_once
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
 django_asgi_app = get_asgi_application()
+write_frames_at_once()  # see forum/transport.py
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402

@@ -127,11 +127,18 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")
+# Events waiting for a process's fan-out (its one channel carries every group's events): the
+# layer drops what is beyond, so it is sized for bursts (clients would fetch the gap anyway).
+CHANNELS_CAPACITY = env.int("CHANNELS_CAPACITY", default=5000)
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": env("CHANNELS_PREFIX", default="asgi")},
+            "CONFIG": {
+                "hosts": [REDIS_URL],
+                "prefix": env("CHANNELS_PREFIX", default="asgi"),
+                "capacity": CHANNELS_CAPACITY,
+            },
         }
     }
     CACHES = {
@@ -143,7 +150,12 @@ if REDIS_URL:
         }
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels.layers.InMemoryChannelLayer",
+            "CONFIG": {"capacity": CHANNELS_CAPACITY},
+        }
+    }
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Sessions are read from the cache and written through to the database: one query less on
