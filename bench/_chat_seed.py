@@ -13,7 +13,10 @@ written straight into it, and daphne processes started on it.
   `RoomMember` rows, written by hand since `bulk_create` sends no signal). With
   `presence=False` they switch presence and typing off in their chat preferences.
 - `daphne(directory, extra_env)` runs one daphne process on the database and yields its URL
-  and pid; its output goes to `daphne-<port>.log` in `directory`.
+  and pid; its output goes to `daphne-<port>.log` in `directory`. `daphnes(directory, count,
+  extra_env)` runs `count` of them side by side (same database file, same environment: with
+  REDIS_URL, the same channel layer and cache) and yields a list of (URL, pid);
+  `log_problems(directory, url)` counts what went wrong in one's log.
 """
 
 import hashlib
@@ -222,42 +225,79 @@ def machine_cpu_seconds() -> float:
 @contextmanager
 def daphne(directory: str, extra_env: dict | None = None):
     """Yields (url, pid) of a daphne process serving the bench database."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = server_env(directory, url, extra_env)
-    log = open(Path(directory) / f"daphne-{port}.log", "wb")  # noqa: SIM115
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).with_name("daphne")),
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "config.asgi:application",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    with daphnes(directory, 1, extra_env) as servers:
+        yield servers[0]
+
+
+@contextmanager
+def daphnes(directory: str, count: int, extra_env: dict | None = None):
+    """Yields [(url, pid), ...] of `count` daphne processes serving the bench database, each
+    on its own port with the same environment (so the same database file and, with REDIS_URL,
+    the same channel layer and cache): started together, stopped together."""
+    started: list[tuple[int, subprocess.Popen, object]] = []
     try:
+        for _ in range(count):
+            port = free_port()
+            url = f"http://127.0.0.1:{port}"
+            env = server_env(directory, url, extra_env)
+            log = open(log_path(directory, port), "wb")  # noqa: SIM115
+            server = subprocess.Popen(
+                [
+                    str(Path(sys.executable).with_name("daphne")),
+                    "-b",
+                    "127.0.0.1",
+                    "-p",
+                    str(port),
+                    "config.asgi:application",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+            started.append((port, server, log))
         deadline = time.monotonic() + 60
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                    break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError(
-                        "daphne did not start: " + Path(log.name).read_text()[-2000:]
-                    ) from None
-                time.sleep(0.2)
-        yield url, server.pid
+        for port, server, log in started:
+            while True:
+                try:
+                    with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                        break
+                except OSError:
+                    if time.monotonic() > deadline or server.poll() is not None:
+                        raise RuntimeError(
+                            "daphne did not start: " + Path(log.name).read_text()[-2000:]
+                        ) from None
+                    time.sleep(0.2)
+        yield [(f"http://127.0.0.1:{port}", server.pid) for port, server, _ in started]
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log.close()
+        for _, server, _ in started:
+            server.terminate()
+        for _, server, log in started:
+            try:
+                server.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+            log.close()
+
+
+def log_path(directory: str, port: int) -> Path:
+    return Path(directory) / f"daphne-{port}.log"
+
+
+def log_problems(directory: str, url: str) -> dict:
+    """What went wrong in the log of the daphne process at `url` (it logs at WARNING and
+    above): "database is locked" (SQLite refusing a writer after its busy timeout),
+    tracebacks, and the first few distinct lines naming an error or exception."""
+    port = int(url.rsplit(":", 1)[1])
+    text = log_path(directory, port).read_text(errors="replace")
+    named = [
+        line.strip()
+        for line in text.splitlines()
+        if ("Error" in line or "Exception" in line or "locked" in line) and not line.startswith(" ")
+    ]
+    return {
+        "locked": text.count("database is locked"),
+        "tracebacks": text.count("Traceback (most recent call last)"),
+        "lines": list(dict.fromkeys(named))[:3],
+    }

@@ -1,12 +1,14 @@
-"""Delivery latency of chat messages to a room of 500 open sockets, on one daphne process, with
-the in-memory and the Redis channel layer, beside a bare `websockets` broadcast server.
+"""Delivery latency of chat messages to a room of 500 open sockets, on one daphne process with
+the in-memory and the Redis channel layer and on two daphne processes sharing Redis, beside a
+bare `websockets` broadcast server.
 
 Run with no arguments: `.venv/bin/python bench/chat_fanout.py` (about 2.5 minutes on 2 cores;
-`--small` for a quick run). It migrates a fresh SQLite database (`bench/_chat_seed.py`: about
-20 s the first time, then copied), writes `--clients` signed-in members of one open space into
-it (a session row each, presence and typing switched off in their chat preferences unless
-`--presence`: see below), and opens one websocket per member from `--workers` client
-processes (asyncio and `websockets`), each subscribed to the space's room.
+`--small` for a quick run; `--only redis2` for one target). It migrates a fresh SQLite database
+(`bench/_chat_seed.py`: about 20 s the first time, then copied), writes `--clients` signed-in
+members of one open space into it (a session row each, presence and typing switched off in
+their chat preferences unless `--presence`: see below), and opens one websocket per member from
+`--workers` client processes (asyncio and `websockets`), each subscribed to the space's room.
+With several server processes (redis x2), member i connects to process i mod 2.
 
 Load: an open loop. Message i leaves at its intended time t0 + i/rate whatever the server
 does, `--rate` a second for `--duration` seconds, sent (`op: send`, persisted) by member
@@ -33,14 +35,32 @@ Targets, one after the other:
 4. redis: a fresh daphne with the Redis layer and cache (`--redis-url`, a spare database
    number, keys under a prefix unique to the run, deleted at the end); skipped when Redis
    does not answer.
+5. redis2 ("redis x2"): the platform's way to scale, two fresh daphne processes on the same
+   SQLite file and the same Redis layer and cache (same REDIS_URL and prefixes, unique to
+   the target), each with its own fan-out (forum/fanout.py); client i (sender or not)
+   connects to process i mod 2, so the senders and the receivers are split alternately
+   between them; same load and duration as the others. Both processes write to SQLite (WAL,
+   IMMEDIATE transactions): "database is locked" in their logs is reported, as are
+   tracebacks, after each daphne target (and any error frame the clients received).
 
 Also printed: the senders' acknowledgement latency (persisted: send -> ack, from the intended
-time), and the CPU used by the server process and by the client processes during each run,
-which tells which side is saturated (on 2 cores they share the machine).
+time), and the CPU used by the server (the sum over its processes: two for redis x2) and by
+the client processes during each run, which tells which side is saturated (on 2 cores they
+share the machine).
 
-Presence: with it on (`--presence`), each subscription changes who is present and announces
-the whole list to every subscriber, so the 500 subscriptions cost 125,000 frames of up to
-500 names: the join phase is timed and reported, then the runs proceed as usual.
+Presence: subscribing to a room does not make a member present; an open room page does, by
+sending `{"op": "here", "room": id}` after subscribing and at each heartbeat, and a room's
+presence is announced at most every 2 s (naming 30 people and counting the rest). By default
+the clients never send `here`, so they cause no presence traffic. With `--presence` (the
+seminar arrival case) the members share presence and each client sends `here` right after
+its subscription and after each heartbeat's ping: the join phase is timed and the presence
+frames received during it are counted, then the runs proceed as usual (each run's presence
+frames are printed under its row).
+
+Budget: the default run takes about 2.5 minutes on 2 cores (under 3). Adding redis x2 (about
+25 s) kept the memory target's ladder as it was: the base rate's run (20 s), then up-steps
+while they hold or down-steps until one holds (8 s each; at 10 msg/s missing, 5 msg/s has
+held so far, one step).
 
 Ends with one RESULT line.
 """
@@ -72,6 +92,7 @@ from bench import _chat_seed as seed  # noqa: E402
 from bench.pages import percentile  # noqa: E402
 
 P99_TARGET_MS = 100
+TARGETS = ("ceiling", "memory", "redis", "redis2")
 SENDS_PER_MEMBER = 0.8  # a second, under CHAT_SEND_RATE's default of 1
 
 
@@ -128,12 +149,14 @@ class Client:
         "frames",
         "closed",
         "worker",
+        "here",
     )
 
-    def __init__(self, index: int, session: str, worker: "Worker"):
+    def __init__(self, index: int, session: str, worker: "Worker", here: str | None = None):
         self.index = index
         self.session = session
         self.worker = worker
+        self.here = here  # the `here` frame sent after subscribing and at each heartbeat
         self.ws = None
         loop = asyncio.get_running_loop()
         self.hello = loop.create_future()
@@ -179,7 +202,11 @@ class Client:
                 else:
                     run.errors[i] = frame.get("code", "?")
             elif kind == "error":
-                worker.errors.append(frame.get("code", "?"))
+                code = frame.get("code", "?")
+                worker.errors[code] = worker.errors.get(code, 0) + 1
+        elif kind == "event":
+            if frame.get("event") == "presence":
+                worker.presence_frames += 1
         elif kind == "hello" and not self.hello.done():
             self.hello.set_result(frame)
         elif kind == "subscribed" and not self.subscribed.done():
@@ -199,6 +226,8 @@ class Client:
         while self.closed is None:
             try:
                 await self.ws.send('{"op":"ping"}')
+                if self.here:
+                    await self.ws.send(self.here)
             except websockets.ConnectionClosed:
                 return
             await asyncio.sleep(seconds)
@@ -209,7 +238,8 @@ class Worker:
         self.pipe = pipe
         self.clients: list[Client] = []
         self.run: Run | None = None
-        self.errors: list[str] = []
+        self.errors: dict[str, int] = {}  # error frames outside a run's sends, by code
+        self.presence_frames = 0
         self.tasks: list[asyncio.Task] = []
 
     async def serve(self) -> None:
@@ -222,17 +252,21 @@ class Worker:
             if result.get("bye"):
                 return
 
-    async def cmd_connect(self, url, clients, stream, concurrency, heartbeat, timeout):
+    async def cmd_connect(self, urls, clients, stream, concurrency, heartbeat, timeout, here):
+        """Client i connects to urls[i % len(urls)]; with `here` (a room id) it says it is in
+        the room after subscribing and at each heartbeat, as an open room page does."""
         start = time.monotonic()
-        ws_url = url.replace("http://", "ws://") + "/ws/"
+        presence_before = self.presence_frames
         gate = asyncio.Semaphore(concurrency)
         failures: list[str] = []
+        here_frame = json.dumps({"op": "here", "room": here}) if here is not None else None
 
         async def open_one(client: Client) -> None:
+            url = urls[client.index % len(urls)]
             async with gate:
                 try:
                     client.ws = await websockets.connect(
-                        ws_url,
+                        url.replace("http://", "ws://") + "/ws/",
                         create_connection=partial(BenchConnection, client=client),
                         origin=url,
                         additional_headers={"Cookie": f"sessionid={client.session}"},
@@ -249,23 +283,27 @@ class Worker:
                         state = await asyncio.wait_for(client.subscribed, timeout)
                         if state.get("type") != "subscribed":
                             raise ConnectionError(f"subscribe answered {state}")
+                        if client.here:
+                            await client.ws.send(client.here)
                 except Exception as error:  # noqa: BLE001 (counted and reported)
                     failures.append(f"{type(error).__name__}: {error}")
                     return
                 if heartbeat:
                     self.tasks.append(asyncio.create_task(client.heartbeat(heartbeat)))
 
-        batch = [Client(index, session, self) for index, session in clients]
+        batch = [Client(index, session, self, here_frame) for index, session in clients]
         self.clients += batch
         await asyncio.gather(*(open_one(client) for client in batch))
         return {
             "failed": len(failures),
             "failures": failures[:5],
             "seconds": time.monotonic() - start,
+            "presence_frames": self.presence_frames - presence_before,
         }
 
     async def cmd_run(self, tag, t0, rate, count, senders, room, drain):
         cpu_start = sum(os.times()[:2])
+        presence_before = self.presence_frames
         run = Run(tag, t0, rate, count)
         live = [client for client in self.clients if client.closed is None and client.ws]
         for client in live:
@@ -323,6 +361,7 @@ class Worker:
             "cpu": sum(os.times()[:2]) - cpu_start,
             "closed": sum(client.closed is not None for client in self.clients),
             "frames": sum(client.frames for client in self.clients),
+            "presence_frames": self.presence_frames - presence_before,
         }
 
     async def cmd_close(self):
@@ -332,7 +371,7 @@ class Worker:
             *(client.ws.close() for client in self.clients if client.ws is not None),
             return_exceptions=True,
         )
-        return {"bye": True, "errors": self.errors[:5]}
+        return {"bye": True, "errors": self.errors}
 
 
 def worker_main(pipe) -> None:
@@ -417,7 +456,13 @@ class Clients:
             pipe.send(command)
         return [pipe.recv() for pipe in self.pipes]
 
-    def connect(self, url, sessions, stream, heartbeat, timeout=60, concurrency=50) -> dict:
+    def connect(
+        self, urls, sessions, stream, heartbeat, here=None, timeout=60, concurrency=50
+    ) -> dict:
+        """Opens a socket per session: session i to urls[i % len(urls)] (one URL or several
+        daphne processes), from worker i % workers; `here`: a room id the clients say they are
+        in after subscribing and at each heartbeat (None: never)."""
+        urls = [urls] if isinstance(urls, str) else list(urls)
         shares = [[] for _ in self.pipes]
         for index, session in enumerate(sessions):
             shares[index % len(shares)].append((index, session))
@@ -425,12 +470,13 @@ class Clients:
             [
                 {
                     "cmd": "connect",
-                    "url": url,
+                    "urls": urls,
                     "clients": share,
                     "stream": stream,
                     "concurrency": concurrency,
                     "heartbeat": heartbeat,
                     "timeout": timeout,
+                    "here": here,
                 }
                 for share in shares
             ]
@@ -440,14 +486,22 @@ class Clients:
             "failed": sum(reply["failed"] for reply in replies),
             "failures": failures,
             "seconds": max(reply["seconds"] for reply in replies),
+            "presence_frames": sum(reply["presence_frames"] for reply in replies),
         }
 
-    def close(self) -> None:
-        self.ask([{"cmd": "close"} for _ in self.pipes])
+    def close(self) -> dict[str, int]:
+        """Closes every socket and ends the workers; returns the error frames the server sent
+        outside the runs' sends (to a `ping`, a `here`...), by code."""
+        replies = self.ask([{"cmd": "close"} for _ in self.pipes])
         for process in self.processes:
             process.join(timeout=10)
             if process.is_alive():
                 process.kill()
+        errors: dict[str, int] = {}
+        for reply in replies:
+            for code, n in reply["errors"].items():
+                errors[code] = errors.get(code, 0) + n
+        return errors
 
 
 class Outcome:
@@ -458,8 +512,10 @@ class Outcome:
         self.send_lag: list[float] = []
         self.send_errors: dict[str, int] = {}
         self.lost = self.dup = self.late = self.delivered = self.closed = 0
+        self.presence_frames = 0
         self.deliveries_per_s = 0.0
-        self.server_cpu = self.client_cpu = 0.0  # share of one core over the run
+        self.server_cpu = self.client_cpu = 0.0  # share of one core over the run (server: the
+        # sum over its processes)
         self.other_cpu = 0.0  # the other processes of the machine (other benches, tests...)
 
     def p(self, q) -> float:
@@ -477,11 +533,15 @@ class Outcome:
         return bool(self.latencies) and self.p(99) <= P99_TARGET_MS and not self.lost
 
 
-def measure(clients: Clients, name, tag, *, members, room, rate, duration, drain, server_pid):
+def measure(clients: Clients, name, tag, *, members, room, rate, duration, drain, server_pids):
     count = max(1, round(rate * duration))
     senders = min(members, math.ceil(rate / SENDS_PER_MEMBER))
     t0 = time.monotonic() + 0.5
-    server_cpu = seed.cpu_seconds(server_pid)
+
+    def server_seconds() -> float:
+        return sum(seed.cpu_seconds(pid) for pid in server_pids)
+
+    server_cpu = server_seconds()
     machine_cpu = seed.machine_cpu_seconds()
     print(f"  {name}: {rate:g} msg/s for {duration:g} s to {members} clients ...", flush=True)
     replies = clients.ask(
@@ -501,7 +561,7 @@ def measure(clients: Clients, name, tag, *, members, room, rate, duration, drain
     )
     wall = time.monotonic() - t0
     outcome = Outcome(name, members, rate, duration)
-    outcome.server_cpu = (seed.cpu_seconds(server_pid) - server_cpu) / wall
+    outcome.server_cpu = (server_seconds() - server_cpu) / wall
     outcome.client_cpu = sum(reply["cpu"] for reply in replies) / wall
     machine = (seed.machine_cpu_seconds() - machine_cpu) / wall
     outcome.other_cpu = max(0.0, machine - outcome.server_cpu - outcome.client_cpu)
@@ -515,6 +575,7 @@ def measure(clients: Clients, name, tag, *, members, room, rate, duration, drain
             outcome.send_errors[code] = outcome.send_errors.get(code, 0) + 1
         outcome.late += reply["late"]
         outcome.closed += reply["closed"]
+        outcome.presence_frames += reply["presence_frames"]
     for reply in replies:
         for counts in reply["counts"].values():
             for i in acked:
@@ -554,7 +615,7 @@ def print_table(outcomes: list[Outcome], ceiling: Outcome | None, workers: int) 
     print(
         f"{'target':<14}{'msg/s':>6}{'deliv/s':>9}{'p50 ms':>8}{'p99 ms':>8}{'max ms':>8}"
         f"{'lost':>6}{'dup':>5}{'ack p50':>8}{'ack p99':>8}{'srv cpu':>8}{'cli cpu':>8}"
-        f"{'p99/ceil':>9}"
+        f"{'other':>7}{'p99/ceil':>9}"
     )
     for o in outcomes:
         ratio = o.p(99) / ceiling.p(99) if ceiling and ceiling.latencies else float("nan")
@@ -575,6 +636,8 @@ def print_table(outcomes: list[Outcome], ceiling: Outcome | None, workers: int) 
             print(f"{'':<14}send errors: {o.send_errors}")
         if o.closed:
             print(f"{'':<14}{o.closed} client sockets closed during the run")
+        if o.presence_frames:
+            print(f"{'':<14}{o.presence_frames} presence frames received during the run")
 
 
 def main():
@@ -593,23 +656,24 @@ def main():
     )
     parser.add_argument("--step-duration", type=float, default=8)
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/9")
-    parser.add_argument("--presence", action="store_true", help="members share presence")
     parser.add_argument(
-        "--only", choices=("ceiling", "memory", "redis"), action="append", help="repeatable"
+        "--presence", action="store_true", help="members share presence and send `here`"
     )
+    parser.add_argument("--only", choices=TARGETS, action="append", help="repeatable")
     parser.add_argument("--small", action="store_true", help="100 clients, 5 s, steps 20,40")
     args = parser.parse_args()
     if args.small:
         args.clients, args.duration, args.steps = 100, 5, "20,40"
-    targets = args.only or ["ceiling", "memory", "redis"]
+    targets = args.only or list(TARGETS)
     steps = [float(s) for s in args.steps.split(",") if s.strip()]
     down_steps = [float(s) for s in args.down_steps.split(",") if s.strip()]
     began = time.perf_counter()
     seed.raise_open_files()
 
     outcomes: list[Outcome] = []
-    ceiling = memory = redis_run = None
+    ceiling = memory = redis_run = redis2_run = None
     max_rate = 0.0
+    problems: list[str] = []  # what the servers' logs and error frames say went wrong
     run_id = f"chatbench{os.getpid()}x{int(time.time())}"
     with tempfile.TemporaryDirectory(prefix="chat-fanout-") as directory:
         seconds, copied = seed.prepare_database(directory)
@@ -621,20 +685,43 @@ def main():
         stream = f"room:{seeded.room_id}"
         print(
             f"seeded {args.clients} members of room {seeded.room_id} in {seeded.seconds:.1f}s "
-            f"(presence {'on' if args.presence else 'off'})"
+            f"(presence {'on: clients send here' if args.presence else 'off'})"
         )
         common = {"members": args.clients, "room": seeded.room_id, "drain": args.drain}
+        here = seeded.room_id if args.presence else None
 
-        def connect(clients, url, name):
+        def connect(clients, urls, name):
             start = time.monotonic()
-            joined = clients.connect(url, seeded.sessions, stream, args.heartbeat)
+            joined = clients.connect(urls, seeded.sessions, stream, args.heartbeat, here)
             print(
                 f"  {name}: {args.clients - joined['failed']}/{args.clients} clients connected "
                 f"and subscribed in {time.monotonic() - start:.1f}s"
+                + (
+                    f" ({joined['presence_frames']} presence frames received meanwhile)"
+                    if args.presence
+                    else ""
+                )
             )
             for failure in joined["failures"]:
                 print(f"    failure: {failure}")
             time.sleep(1)  # let the last subscriptions' frames settle
+
+        def close(clients, name):
+            errors = clients.close()
+            if errors:
+                problems.append(f"{name}: error frames {errors}")
+                print(f"  {name}: error frames outside the sends: {errors}")
+
+        def check_logs(urls, name):
+            for url in urls:
+                found = seed.log_problems(directory, url)
+                if found["locked"] or found["tracebacks"] or found["lines"]:
+                    text = (
+                        f"{name}: daphne at {url}: {found['locked']} 'database is locked', "
+                        f"{found['tracebacks']} tracebacks; {found['lines']}"
+                    )
+                    problems.append(text)
+                    print(f"  {text}")
 
         if "ceiling" in targets:
             context = multiprocessing.get_context("spawn")
@@ -653,12 +740,12 @@ def main():
                     "ceil",
                     rate=args.rate,
                     duration=args.duration,
-                    server_pid=server.pid,
+                    server_pids=[server.pid],
                     **common,
                 )
                 outcomes.append(ceiling)
             finally:
-                clients.close()
+                close(clients, "ceiling")
                 server.terminate()
                 server.join(10)
 
@@ -673,7 +760,7 @@ def main():
                         "mem",
                         rate=args.rate,
                         duration=args.duration,
-                        server_pid=pid,
+                        server_pids=[pid],
                         **common,
                     )
                     outcomes.append(memory)
@@ -689,7 +776,7 @@ def main():
                             f"step{rate:g}".replace(".", "_"),
                             rate=rate,
                             duration=args.step_duration,
-                            server_pid=pid,
+                            server_pids=[pid],
                             **common,
                         )
                         outcomes.append(step)
@@ -700,34 +787,48 @@ def main():
                             if not memory.holds:
                                 break
                 finally:
-                    clients.close()
+                    close(clients, "memory")
+            check_logs([url], "memory")
 
-        if "redis" in targets:
-            if not redis_answers(args.redis_url):
-                print(f"  redis: {args.redis_url} does not answer: skipped")
-            else:
-                extra = {
-                    "REDIS_URL": args.redis_url,
-                    "CHANNELS_PREFIX": f"{run_id}:ch",
-                    "CACHE_PREFIX": f"{run_id}:cache",
-                }
+        def redis_target(name, tag, processes):
+            """A fresh set of `processes` daphne processes on the Redis layer and cache, all
+            with the same prefixes (unique to this target of this run)."""
+            prefix = f"{run_id}{tag}"
+            extra = {
+                "REDIS_URL": args.redis_url,
+                "CHANNELS_PREFIX": f"{prefix}:ch",
+                "CACHE_PREFIX": f"{prefix}:cache",
+            }
+            with seed.daphnes(directory, processes, extra) as servers:
+                urls = [url for url, _ in servers]
+                clients = Clients(args.workers)
                 try:
-                    with seed.daphne(directory, extra) as (url, pid):
-                        clients = Clients(args.workers)
-                        try:
-                            connect(clients, url, "redis")
-                            redis_run = measure(
-                                clients,
-                                "redis",
-                                "red",
-                                rate=args.rate,
-                                duration=args.duration,
-                                server_pid=pid,
-                                **common,
-                            )
-                            outcomes.append(redis_run)
-                        finally:
-                            clients.close()
+                    connect(clients, urls, name)
+                    outcome = measure(
+                        clients,
+                        name,
+                        tag,
+                        rate=args.rate,
+                        duration=args.duration,
+                        server_pids=[pid for _, pid in servers],
+                        **common,
+                    )
+                    outcomes.append(outcome)
+                finally:
+                    close(clients, name)
+            check_logs(urls, name)
+            return outcome
+
+        redis_targets = [t for t in ("redis", "redis2") if t in targets]
+        if redis_targets:
+            if not redis_answers(args.redis_url):
+                print(f"  redis: {args.redis_url} does not answer: {redis_targets} skipped")
+            else:
+                try:
+                    if "redis" in targets:
+                        redis_run = redis_target("redis", "red", 1)
+                    if "redis2" in targets:
+                        redis2_run = redis_target("redis x2", "red2", 2)
                 finally:
                     removed = redis_cleanup(args.redis_url, [run_id])
                     print(f"  redis: {removed} keys of this run deleted")
@@ -737,21 +838,44 @@ def main():
     print(
         "latency = receive time - intended send time (open loop), over every receiver; "
         "ack = the sender's acknowledgement (message persisted); cpu = share of one core "
-        f"during the run (server process; all {args.workers} client process(es); every other "
-        "process of the machine: above a few %, the figures are disturbed)"
+        "during the run (server: the sum over its processes, two for redis x2; all "
+        f"{args.workers} client process(es); every other process of the machine: above a few "
+        "%, the figures are disturbed)"
     )
-    base = memory
-    if base is not None:
-        print(
-            f"target: {args.clients} clients x {args.rate:g} msg/s with p99 <= "
-            f"{P99_TARGET_MS} ms and nothing lost (memory layer): "
-            f"{'yes' if base.holds else 'NO'}; largest rate holding it: {max_rate:g} msg/s"
+    for problem in problems:
+        print(f"problem: {problem}")
+
+    def verdict(outcome) -> str:
+        return "not run" if outcome is None else "yes" if outcome.holds else "NO"
+
+    print(
+        f"target: {args.clients} clients x {args.rate:g} msg/s with p99 <= {P99_TARGET_MS} ms "
+        f"and nothing lost: on one process: {verdict(memory)} (memory layer), "
+        f"{verdict(redis_run)} (Redis layer); on two processes (Redis layer): "
+        f"{verdict(redis2_run)}"
+        + (
+            f"; largest rate holding it on one process (memory layer): {max_rate:g} msg/s"
+            if memory is not None
+            else ""
         )
+    )
     print(f"total {seconds:.0f}s")
 
     def num(value, digits=1):
         return f"{value:.{digits}f}" if value is not None and value == value else "nan"
 
+    def field(outcome, what):
+        if outcome is None:
+            return "nan"
+        if what in ("lost", "dup"):
+            return str(getattr(outcome, what))
+        if what == "max":
+            return num(outcome.max)
+        if what == "deliveries_per_s":
+            return num(outcome.deliveries_per_s, 0)
+        return num(outcome.p(what))
+
+    base = memory
     ratio = (
         base.p(99) / ceiling.p(99)
         if base is not None and ceiling is not None and ceiling.latencies
@@ -760,15 +884,19 @@ def main():
     fields = [
         f"clients={args.clients}",
         f"rate={args.rate:g}",
-        f"deliveries_per_s={num(base.deliveries_per_s, 0) if base else 'nan'}",
-        f"p50_ms={num(base.p(50)) if base else 'nan'}",
-        f"p99_ms={num(base.p(99)) if base else 'nan'}",
-        f"max_ms={num(base.max) if base else 'nan'}",
-        f"lost={base.lost if base else 'nan'}",
-        f"dup={base.dup if base else 'nan'}",
-        f"redis_p99_ms={num(redis_run.p(99)) if redis_run else 'nan'}",
-        f"redis_lost={redis_run.lost if redis_run else 'nan'}",
-        f"ceiling_p99_ms={num(ceiling.p(99)) if ceiling else 'nan'}",
+        f"deliveries_per_s={field(base, 'deliveries_per_s')}",
+        f"p50_ms={field(base, 50)}",
+        f"p99_ms={field(base, 99)}",
+        f"max_ms={field(base, 'max')}",
+        f"lost={field(base, 'lost')}",
+        f"dup={field(base, 'dup')}",
+        f"redis_p99_ms={field(redis_run, 99)}",
+        f"redis_lost={field(redis_run, 'lost')}",
+        f"redis2_p50_ms={field(redis2_run, 50)}",
+        f"redis2_p99_ms={field(redis2_run, 99)}",
+        f"redis2_lost={field(redis2_run, 'lost')}",
+        f"redis2_dup={field(redis2_run, 'dup')}",
+        f"ceiling_p99_ms={field(ceiling, 99)}",
         f"ratio={num(ratio)}",
         f"max_rate_at_100ms={max_rate:g}",
         f"seconds={seconds:.0f}",
