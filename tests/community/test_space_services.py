@@ -598,7 +598,11 @@ def test_an_animator_edits_their_space_and_open_streams_recheck_access(
     assert open_space.tagline == "Recruter sans biais"
     assert open_space.visibility == Space.Visibility.MEMBERS
     assert list(open_space.themes.all()) == [digital]
-    assert published == [(f"space.{open_space.pk}", {"type": "access.changed"})]
+    # The space's streams, and its chat room's (forum/chat/signals.py), re-check who may follow.
+    assert sorted(group for group, _message in published) == sorted(
+        [f"space.{open_space.pk}", f"chat.room.{open_space.chat_room.pk}"]
+    )
+    assert all(message == {"type": "access.changed"} for _group, message in published)
 
 
 def test_a_space_animator_who_is_not_a_cluster_animator_can_edit_the_space(cluster):
