@@ -4,6 +4,7 @@ daphne serves this application; `/ws/` goes to the multiplexed socket, checked a
 WEBSOCKET_ALLOWED_ORIGINS and authenticated by the Django session.
 """
 
+import gc
 import os
 
 from django.core.asgi import get_asgi_application
@@ -30,3 +31,14 @@ application = ProtocolTypeRouter(
         ),
     }
 )
+
+# Garbage collection pauses every socket of the process, so it runs less often and never over
+# what lives as long as the process:
+# - everything loaded so far (Django, Wagtail, the URL and template machinery) is frozen: a full
+#   collection no longer walks all of it again;
+# - the young generation is collected every 50,000 allocations instead of 700 (a fan-out to 500
+#   sockets allocates thousands per message), and the oldest far less often.
+# Measured with bench/chat_fanout.py (Redis layer, 500 sockets, 10 messages/s): p99 131 ms with
+# the defaults, 93 ms frozen, about 60 ms frozen and with these thresholds.
+gc.freeze()
+gc.set_threshold(50_000, 50, 1_000)
