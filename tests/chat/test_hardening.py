@@ -8,7 +8,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 
 from community.models import Membership, User
-from community.services.spaces import space_leave, space_update
+from community.services.spaces import (
+    membership_set_role,
+    space_join,
+    space_leave,
+    space_update,
+)
 from forum.chat import presence, selectors, services
 from forum.chat.models import Message, MessageReport
 from forum.chat.services import room_group
@@ -143,3 +148,26 @@ def test_the_demo_chat_is_written_once_however_often_the_seed_runs(db):
 
     assert first >= 14
     assert Message.objects.count() == first
+
+
+def test_a_member_who_comes_back_to_a_space_starts_its_room_with_nothing_unread(
+    space_room, member, other_member
+):
+    space = space_room.space
+    space_leave(space=space, user=member)
+    for number in range(3):
+        send(other_member, space_room, f"Pendant l'absence {number}")
+    space_join(space=space, user=member)
+
+    summary = next(s for s in selectors.rooms_for(member) if s.pk == space_room.pk)
+    assert summary.unread == 0
+
+
+def test_a_role_change_keeps_the_members_read_marker(space_room, member, other_member, animator):
+    send(other_member, space_room, "Un message que la membre n'a pas encore lu")
+    membership = Membership.objects.get(space=space_room.space, user=member)
+
+    membership_set_role(membership=membership, by=animator, role=Membership.Role.MODERATOR)
+
+    summary = next(s for s in selectors.rooms_for(member) if s.pk == space_room.pk)
+    assert summary.unread == 1
