@@ -29,6 +29,9 @@ logger = logging.getLogger(__name__)
 # line, never a crashed socket.
 UNAVAILABLE = (DatabaseError, *LAYER_ERRORS)
 
+# `after`: the last number a chat room's client holds (see forum/chat/streams.py).
+SUBSCRIBE_FIELDS = {"op", "ref", "stream", "after"}
+
 CLOSE_SIGNED_OUT = 4001
 CLOSE_TOO_MANY_SOCKETS = 4029
 
@@ -183,6 +186,11 @@ class PlatformSocket(AsyncJsonWebsocketConsumer):
     async def op_subscribe(self, content, ref):
         if not await self._session_is_valid():
             return await self._sign_out()
+        unexpected = sorted(set(content) - SUBSCRIBE_FIELDS)
+        if unexpected:
+            return await self.error(
+                "bad_request", _("Unexpected field: %(name)s.") % {"name": unexpected[0]}, ref
+            )
         stream = content.get("stream")
         resolved = resolve_stream(stream)
         if resolved is None:

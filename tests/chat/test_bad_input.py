@@ -7,8 +7,16 @@ import pytest
 from django.conf import settings
 
 from forum.chat.models import Message, Reaction, Room
-from tests.chat.conftest import assert_silent, assert_usable, in_thread, receive, send, subscribe
-from tests.forum.conftest import sign_in
+from tests.chat.conftest import (
+    assert_silent,
+    assert_usable,
+    in_thread,
+    receive,
+    request,
+    send,
+    subscribe,
+)
+from tests.forum.conftest import TIMEOUT, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -177,3 +185,16 @@ async def receive_ack(ws, room) -> dict:
         if reply["type"] == "ack":
             return reply
     raise AssertionError("no ack")
+
+
+async def test_a_subscribe_with_an_unexpected_field_is_refused_and_follows_nothing(
+    open_socket, space_room, member
+):
+    ws = await open_socket(await sign_in(member))
+    await ws.send_json_to({"op": "subscribe", "ref": "s", "stream": space_room.stream, "user": 1})
+    reply = await ws.receive_json_from(timeout=TIMEOUT)
+    assert reply["type"] == "error"
+    assert reply["code"] == "bad_request"
+    assert reply["ref"] == "s"
+    pong = await request(ws, "ping", "p")
+    assert pong["streams"] == {}
