@@ -101,21 +101,8 @@ def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
 _MD = _parser()
 
 # Chat: a subset for short messages. Line breaks kept, no headings, tables, images or rules.
-_CHAT_TAGS = {
-    "p",
-    "br",
-    "strong",
-    "em",
-    "del",
-    "s",
-    "code",
-    "pre",
-    "blockquote",
-    "ul",
-    "ol",
-    "li",
-    "a",
-}
+_BLOCKS_NOT_IN_CHAT = "h3 h4 h5 h6 hr table thead tbody tr th td img"
+_CHAT_TAGS = _TAGS - set(_BLOCKS_NOT_IN_CHAT.split())
 
 
 def _chat_parser() -> MarkdownIt:
