@@ -37,37 +37,57 @@ def user_group(user_id: int) -> str:
     return USER_GROUP.format(user_id=user_id)
 
 
-# The event loop serving the sockets of this process (daphne's), once its fan-out started.
-_SERVING_LOOP: asyncio.AbstractEventLoop | None = None
+class _Publisher:
+    """Hands the channel layer, one after the other, the sends queued by the threads of a
+    daphne process: the threads never wait for the event loop, and the layer gets each
+    process's events in the order they were made (the fan-outs forward them in that order)."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop):
+        self.loop = loop
+        self.queue: asyncio.Queue = asyncio.Queue()
+        self.task = loop.create_task(self._run())
+
+    def put(self, layer, group: str, message: dict) -> None:
+        self.loop.call_soon_threadsafe(self.queue.put_nowait, (layer, group, message))
+
+    async def _run(self) -> None:
+        while True:
+            layer, group, message = await self.queue.get()
+            try:
+                await layer.group_send(group, message)
+            except LAYER_ERRORS:
+                task = asyncio.current_task()
+                if task is not None and task.cancelling():
+                    raise
+                logger.warning("Channel layer unavailable: %s not sent", message.get("type"))
+
+
+# The publisher of the event loop serving this process's sockets, once its fan-out started.
+_SERVING: _Publisher | None = None
 
 
 def serve_on(loop: asyncio.AbstractEventLoop) -> None:
-    global _SERVING_LOOP
-    _SERVING_LOOP = loop
-
-
-def _log_failure(future) -> None:
-    if not future.cancelled() and future.exception() is not None:
-        logger.warning("Channel layer unavailable: an event was not sent (%s)", future.exception())
+    """Called on `loop` by the fan-out when it starts."""
+    global _SERVING
+    _SERVING = _Publisher(loop)
 
 
 def send_now(group: str, message: dict) -> None:
     """Hand `message` to the channel layer. It carries its group's name: each process's fan-out
     (`forum.fanout`) is in many groups on one channel and routes by it.
 
-    Called from a socket's database thread inside daphne, the send is queued on the serving
-    loop without waiting for it: the thread is free for the next call (an ack, a ping) while
-    the loop delivers. Sends are queued in the order they are made. Elsewhere (a request in
-    another process, a command) it waits until the layer has the message.
+    Called from a socket's database thread inside daphne, the send is queued for the serving
+    loop without waiting: the thread is free for the next call (an ack, a ping) while the loop
+    delivers, in the order the sends were made. Elsewhere (a request in another process, a
+    command) it waits until the layer has the message.
     """
     layer = get_channel_layer()
     if layer is None:
         return
     message = {**message, "group": group}
-    loop = _SERVING_LOOP
-    if loop is not None and loop.is_running() and not _on_loop(loop):
-        future = asyncio.run_coroutine_threadsafe(layer.group_send(group, message), loop)
-        future.add_done_callback(_log_failure)
+    publisher = _SERVING
+    if publisher is not None and publisher.loop.is_running() and not _on_loop(publisher.loop):
+        publisher.put(layer, group, message)
         return
     async_to_sync(layer.group_send)(group, message)
 
