@@ -39,7 +39,14 @@ def forget_memberships(user) -> None:
     """Drop the per-request membership cache after a service changed a membership."""
     if user is not None:
         # Every per-request cache of who is what where (the forum keeps one too).
-        for name in ("_membership_cache", "_verified_emails", "_cluster_animator", "_forum_roles"):
+        # The forum and the chat keep theirs on the user too (`_forum_roles`, `_chat_rooms`).
+        for name in (
+            "_membership_cache",
+            "_verified_emails",
+            "_cluster_animator",
+            "_forum_roles",
+            "_chat_rooms",
+        ):
             user.__dict__.pop(name, None)
 
 

@@ -33,24 +33,25 @@ def shares(user, what: str) -> bool:
 SHOWN = 30
 
 
+def present_in(room_ids) -> dict[int, tuple[list[dict], int]]:
+    """For each room, who is in it now by name (at most SHOWN) and how many: one cache read."""
+    found = cache.get_many([_key(room_id) for room_id in room_ids])
+    return {room_id: _people(found.get(_key(room_id))) for room_id in room_ids}
+
+
 def present(room_id: int) -> list[dict]:
-    """Who is in the room now, by name, at most SHOWN of them (see `present_count`)."""
-    return _present(room_id)[:SHOWN]
+    return present_in([room_id])[room_id][0]
 
 
-def present_count(room_id: int) -> int:
-    return len(_present(room_id))
-
-
-def _present(room_id: int) -> list[dict]:
+def _people(entries) -> tuple[list[dict], int]:
     now = time.time()
-    entries = cache.get(_key(room_id)) or {}
     people = [
         {"id": int(user_id), "name": name}
-        for user_id, (expires, name) in entries.items()
+        for user_id, (expires, name) in (entries or {}).items()
         if expires > now
     ]
-    return sorted(people, key=lambda person: person["name"])
+    people.sort(key=lambda person: person["name"])
+    return people[:SHOWN], len(people)
 
 
 def touch(room_id: int, user) -> bool:
@@ -83,14 +84,14 @@ def announce(room_id: int) -> None:
 
     if not cache.add(f"chat:presence-announced:{room_id}", 1, 2):
         return
-    people = _present(room_id)
+    shown, count = present_in([room_id])[room_id]
     realtime.send_now_safely(
         room_group(room_id),
         {
             "type": "stream.event",
             "stream": f"room:{room_id}",
             "event": "presence",
-            "data": {"room": room_id, "present": people[:SHOWN], "present_count": len(people)},
+            "data": {"room": room_id, "present": shown, "present_count": count},
         },
     )
 

@@ -102,15 +102,9 @@ async def _run(socket, ref, call, *args, **kwargs):
     return None, False
 
 
-def _fresh(user):
-    """A socket lives long: decide on the rights as they are now, not as first cached."""
-    forget_memberships(user)
-    user.__dict__.pop("_chat_rooms", None)
-    return user
-
-
 def _room(user, room_id):
-    _fresh(user)
+    # A socket lives long: decide on the rights as they are now, not as first cached.
+    forget_memberships(user)
     room = selectors.room_or_none(room_id)
     if not can_read_room(user, room):
         raise PermissionDenied
@@ -118,7 +112,7 @@ def _room(user, room_id):
 
 
 def _message(user, message_id):
-    _fresh(user)
+    forget_memberships(user)
     message = Message.objects.select_related("room__space__cluster").filter(pk=message_id).first()
     if message is None or not can_read_room(user, message.room):
         raise PermissionDenied

@@ -57,14 +57,20 @@ def messages_with_details(messages: QuerySet[Message]) -> QuerySet[Message]:
     )
 
 
+def reaction_users(message: Message) -> dict[str, list[int]]:
+    """Reaction code -> ids of who reacted so (from the prefetched reactions; none once deleted)."""
+    users: dict[str, list[int]] = {}
+    if not message.is_deleted:
+        for reaction in message.reactions.all():
+            users.setdefault(reaction.emoji, []).append(reaction.user_id)
+    return users
+
+
 def serialise_message(message: Message) -> dict:
     """A message as every reader of its room sees it (the same for all: no per-reader field)."""
     sender = message.sender
     profile = getattr(sender, "profile", None) if sender else None
-    reactions: dict[str, list[int]] = {}
-    if not message.is_deleted:
-        for reaction in message.reactions.all():
-            reactions.setdefault(reaction.emoji, []).append(reaction.user_id)
+    reactions = reaction_users(message)
     return {
         "id": message.pk,
         "room": message.room_id,

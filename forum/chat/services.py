@@ -64,7 +64,6 @@ def _fresh_rights(service):
         user = kwargs.get("by")
         if user is not None:
             forget_memberships(user)
-            user.__dict__.pop("_chat_rooms", None)
         return service(*args, **kwargs)
 
     return wrapper

@@ -25,12 +25,11 @@ def _signed_in(user) -> bool:
 
 def _may_read(user, key: str) -> bool:
     forget_memberships(user)
-    user.__dict__.pop("_chat_rooms", None)
     return can_read_room(user, selectors.room_or_none(int(key)))
 
 
 def _states(user, keys) -> dict:
-    """Every followed room's state in two queries."""
+    """Every followed room's state in two queries and one cache read."""
     ids = [int(key) for key in keys]
     rooms = {room.pk: room for room in Room.objects.filter(pk__in=ids)}
     reads = dict(
@@ -38,14 +37,16 @@ def _states(user, keys) -> dict:
             "room_id", "last_read_seq"
         )
     )
+    present = presence.present_in(list(rooms))
     states = {}
     for room_id, room in rooms.items():
+        shown, count = present[room_id]
         states[str(room_id)] = {
             "seq": room.last_seq,
             "revision": room.revision,
             "read": reads.get(room_id, room.last_seq),
-            "present": presence.present(room_id),
-            "present_count": presence.present_count(room_id),
+            "present": shown,
+            "present_count": count,
         }
     return states
 

@@ -98,10 +98,7 @@ def decorate(messages_, user) -> list[MessageView]:
     shown = []
     for message in messages_:
         mine = message.sender_id == user.pk
-        users_by_code: dict[str, list[int]] = {}
-        if not message.is_deleted:
-            for reaction in message.reactions.all():
-                users_by_code.setdefault(reaction.emoji, []).append(reaction.user_id)
+        users_by_code = selectors.reaction_users(message)
         shown.append(
             MessageView(
                 message=message,
