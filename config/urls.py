@@ -17,6 +17,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("forum/", include("forum.urls")),
     path("chat/", include("forum.chat.urls")),
+    path("events/", include("events.urls")),
     path("", include("community.urls")),
 ]
 

@@ -22,7 +22,8 @@ class HomePage(Page):
         FieldPanel("body"),
     ]
     max_count = 1
-    subpage_types = ["community.ContentPage"]
+    # Other apps' page types named by string: community imports none of them.
+    subpage_types = ["community.ContentPage", "events.EventIndexPage"]
 
     class Meta:
         verbose_name = _("home page")

@@ -1,0 +1,60 @@
+"""What the Wagtail admin lets each person do with the events index and event pages.
+
+Rights follow from roles, not from groups set by hand: staff, cluster animators and space
+animators add events under the index; an event is edited, published and unpublished by those
+who run it (`events.permissions.can_manage_event`). Nobody but a superuser moves the index,
+and an event that has registrations is unpublished, never deleted, except by a superuser.
+"""
+
+from wagtail.models import PagePermissionTester
+
+from events import permissions
+
+
+class EventIndexPermissionTester(PagePermissionTester):
+    def _allowed(self) -> bool:
+        return self.user.is_active and permissions.can_create_events(self.user)
+
+    def can_add_subpage(self):
+        return super().can_add_subpage() or (
+            self._allowed() and bool(self.page.specific_class.creatable_subpage_models())
+        )
+
+    def can_publish_subpage(self):
+        return super().can_publish_subpage() or self._allowed()
+
+
+class EventPermissionTester(PagePermissionTester):
+    def _manages(self) -> bool:
+        return self.user.is_active and permissions.can_manage_event(self.user, self.page)
+
+    def can_edit(self):
+        return super().can_edit() or self._manages()
+
+    def can_publish(self):
+        return super().can_publish() or self._manages()
+
+    def can_unpublish(self):
+        if super().can_unpublish():
+            return True
+        return self.page.live and not self.page_locked() and self._manages()
+
+    def can_delete(self, ignore_bulk=False):
+        if self.user.is_superuser:
+            return True
+        return self._manages() and not self.page.registrations.exists()
+
+    def can_move(self):
+        return self.user.is_superuser
+
+    def can_copy(self):
+        return self._manages()
+
+    def can_lock(self):
+        return super().can_lock() or self._manages()
+
+    def can_unlock(self):
+        return super().can_unlock() or self._manages()
+
+    def can_set_view_restrictions(self):
+        return self.user.is_superuser
