@@ -95,7 +95,7 @@ def access_event(*, user, event_id: int) -> EventPage:
 
 
 def access_managed_event(*, user, event_id: int) -> EventPage:
-    """An event the user runs: 404 when they cannot see it, PermissionDenied when they only see it."""
+    """An event the user runs (404 if they cannot see it, PermissionDenied if they only see it)."""
     event = access_event(user=user, event_id=event_id)
     permissions.check_manage_event(user, event)
     return event
