@@ -56,18 +56,61 @@ class EventPageForm(WagtailAdminPageForm):
         self._limit_choices()
 
     def _limit_choices(self):
-        """Animators place events only in the spaces and clusters they animate."""
-        from community.models import Cluster
+        """Animators place events only in the spaces and clusters they animate.
+
+        The event's current space and cluster stay on offer: an organiser who animates neither
+        can still edit the event without moving it.
+        """
+        from django.db.models import Q
+
+        from community.models import Cluster, Space
         from community.permissions import is_platform_staff
         from community.selectors import spaces_editable_by
 
         user = self.for_user
+        self._limit_organisers(user)
         if user is None or is_platform_staff(user):
             return
+        current_space, current_cluster = self._saved_place()
         if "space" in self.fields:
-            self.fields["space"].queryset = spaces_editable_by(user)
+            self.fields["space"].queryset = Space.objects.filter(
+                Q(pk__in=spaces_editable_by(user).values("pk")) | Q(pk=current_space)
+            )
         if "cluster" in self.fields:
-            self.fields["cluster"].queryset = Cluster.objects.filter(animators=user)
+            self.fields["cluster"].queryset = Cluster.objects.filter(
+                Q(animators=user) | Q(pk=current_cluster)
+            ).distinct()
+
+    def _limit_organisers(self, user):
+        """Organisers are chosen by name among the profiles the editor may find (as in the
+        directory), plus those already listed: the list never reveals a hidden member."""
+        from django.contrib.auth import get_user_model
+        from django.db.models import Q
+
+        from community.permissions import is_platform_staff
+        from community.selectors import profiles_visible_to
+
+        field = self.fields.get("organisers")
+        if field is None:
+            return
+        users = get_user_model().objects.filter(is_active=True)
+        if user is not None and not is_platform_staff(user):
+            current = self.instance.organisers.all() if self.instance.pk else []
+            users = users.filter(
+                Q(profile__in=profiles_visible_to(user).values("pk"))
+                | Q(pk__in=[organiser.pk for organiser in current])
+            )
+        # A user's label is their display name (User.__str__), never their e-mail address.
+        field.queryset = users.select_related("profile").order_by("profile__display_name")
+
+    def _saved_place(self) -> tuple[int | None, int | None]:
+        """The space and cluster ids of the event as stored (None for a new event)."""
+        from events.models import EventPage
+
+        if not self.instance.pk:
+            return None, None
+        saved = EventPage.objects.filter(pk=self.instance.pk).values("space", "cluster").first()
+        return (saved["space"], saved["cluster"]) if saved else (None, None)
 
     def clean(self):
         cleaned = super().clean()
@@ -86,12 +129,20 @@ class EventPageForm(WagtailAdminPageForm):
         return cleaned
 
     def _check_place(self, cleaned):
-        from events.permissions import may_organise_in
+        from events.permissions import can_manage_event, may_organise_in
 
         user = self.for_user
         if user is None:
             return
         space, cluster = cleaned.get("space"), cleaned.get("cluster")
+        unmoved = self.instance.pk and self._saved_place() == (
+            getattr(space, "pk", None),
+            getattr(cluster, "pk", None),
+        )
+        # Those who run the event (its organisers, say) keep it where it is; moving it needs
+        # the right to organise in the new place.
+        if unmoved and can_manage_event(user, self.instance):
+            return
         if not may_organise_in(user, space=space, cluster=cluster):
             self.add_error(
                 "space", _("Choose a space or a cluster you animate: the event belongs to it.")

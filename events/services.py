@@ -7,9 +7,11 @@ Seat rules (also in docs/events.md):
   counts, so concurrent registrations are served one after the other.
 - A registration is confirmed when its seats fit, otherwise waitlisted. Freed seats are offered
   down the waiting list in order to the first registrations whose seats fit; one that needs more
-  seats keeps its place until enough are free.
+  seats keeps its place until enough are free. A guest added by hand (no account to claim with)
+  is confirmed at once when their turn comes.
 - An offer lasts the event's claim window (never past its start); an offer not claimed in time
   lapses and the seats go to the next in line (`offers_expire`, run every minute).
+- Once the capacity is removed (no limit), everyone waiting or offered a seat is confirmed.
 - Lowering the capacity below the seats held is refused in the event form. Should it happen
   anyway (a scheduled publish), nobody loses a seat: no one is confirmed or offered a seat until
   the seats held fall below the new capacity.
@@ -88,7 +90,8 @@ def _email(registration: Registration, template: str, subject: str, **context) -
     context |= {
         "registration": registration,
         "event": registration.event,
-        "ticket_url": _absolute(registration.get_absolute_url()),
+        # A guest has no account to open the ticket with: the organisers check them in by name.
+        "ticket_url": _absolute(registration.get_absolute_url()) if registration.user_id else "",
         "event_url": _absolute(_event_url(registration.event)),
     }
     body = render_to_string(f"events/emails/{template}.txt", context)
@@ -108,8 +111,9 @@ def _organisers(event: EventPage) -> list:
 
 def _clean_seats(event: EventPage, seats) -> int:
     try:
-        seats = int(seats)
-    except (TypeError, ValueError):
+        # Through str(): 2.5 or True are not a number of seats, "2.5" neither.
+        seats = int(str(seats).strip())
+    except ValueError:
         _refuse(_("Give a number of seats."), "invalid_seats", "seats")
     if seats < 1:
         _refuse(_("A registration holds at least one seat."), "invalid_seats", "seats")
@@ -186,13 +190,26 @@ def _place(event: EventPage, registration: Registration, now: datetime) -> None:
 def _fill_seats(event: EventPage, now: datetime) -> list[Registration]:
     """Offer the free seats down the waiting list; the caller holds the event's lock."""
     if event.capacity is None:
-        # No limit (the capacity was removed): everyone waiting is confirmed.
-        waiting = list(event.registrations.filter(status=Status.WAITLISTED))
+        # No limit (the capacity was removed): everyone waiting is confirmed, those with a seat
+        # on offer too (left offered, their offer would lapse though seats are unlimited).
+        waiting = list(
+            event.registrations.filter(
+                status__in=(Status.WAITLISTED, Status.OFFERED)
+            ).select_related("user__profile")
+        )
         for registration in waiting:
             registration.status = Status.CONFIRMED
             registration.queued_at = None
-            registration.save(update_fields=["status", "queued_at", "updated_at"])
+            registration.offer_expires_at = None
+            registration.save(
+                update_fields=["status", "queued_at", "offer_expires_at", "updated_at"]
+            )
             _notify(registration, "registration.promoted")
+            _email(
+                registration,
+                "confirmed",
+                _("Your registration is confirmed: %(event)s") % {"event": event.title},
+            )
         return waiting
     deadline = event.claim_deadline(now)
     if deadline <= now:
@@ -205,15 +222,27 @@ def _fill_seats(event: EventPage, now: datetime) -> list[Registration]:
     for registration in queue.select_related("user__profile"):
         if registration.seats > free:
             continue
-        registration.status = Status.OFFERED
-        registration.offer_expires_at = deadline
-        registration.save(update_fields=["status", "offer_expires_at", "updated_at"])
-        _notify(registration, "registration.offered")
-        _email(
-            registration,
-            "offered",
-            _("A seat is free for you: %(event)s") % {"event": event.title},
-        )
+        if registration.user_id is None:
+            # A guest added by hand has no account to claim with: the organisers vouched for
+            # them, so the seat is theirs at once.
+            registration.status = Status.CONFIRMED
+            registration.queued_at = None
+            registration.save(update_fields=["status", "queued_at", "updated_at"])
+            _email(
+                registration,
+                "confirmed",
+                _("Your registration is confirmed: %(event)s") % {"event": event.title},
+            )
+        else:
+            registration.status = Status.OFFERED
+            registration.offer_expires_at = deadline
+            registration.save(update_fields=["status", "offer_expires_at", "updated_at"])
+            _notify(registration, "registration.offered")
+            _email(
+                registration,
+                "offered",
+                _("A seat is free for you: %(event)s") % {"event": event.title},
+            )
         offered.append(registration)
         free -= registration.seats
         if free <= 0:
@@ -334,6 +363,13 @@ def registration_add(
                 else "registration.waitlisted",
                 actor=by,
             )
+            if registration.status == Status.CONFIRMED:
+                # A guest added by hand hears of it only by e-mail (when an address was given).
+                _email(
+                    registration,
+                    "confirmed",
+                    _("Your registration is confirmed: %(event)s") % {"event": event.title},
+                )
     except IntegrityError:
         _refuse(_("This member is already registered."), "already_registered")
     return registration
@@ -347,6 +383,8 @@ def registration_decide(*, by, registration: Registration, approve: bool) -> Reg
         registration, event = _lock_registration(registration)
         if registration.status != Status.PENDING:
             _refuse(_("This registration is not awaiting approval."), "not_pending")
+        if approve and event.end <= now:
+            _refuse(_("This event is over."), "event_past")
         if approve:
             _place(event, registration, now)
         else:

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 DEFAULT_TIME_ZONE = "Europe/Paris"
+UTC = ZoneInfo("UTC")
 
 
 @cache
@@ -31,13 +32,16 @@ def local_to_utc(naive: datetime, tz_name: str, *, field: str | None = None) -> 
     tz = zone(tz_name)
     aware = naive.replace(tzinfo=tz, fold=0)
     # A skipped time does not survive the round trip through UTC: 02:30 becomes 03:30.
-    if aware.astimezone(ZoneInfo("UTC")).astimezone(tz).replace(tzinfo=None) != naive:
+    if aware.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != naive:
         message = _(
             "%(time)s does not exist in %(zone)s: the clocks go forward that night. "
             "Choose a time after the change."
         ) % {"time": naive.strftime("%d/%m/%Y %H:%M"), "zone": tz_name}
-        raise ValidationError({field: message} if field else message, code="nonexistent_time")
-    return aware
+        error = ValidationError(message, code="nonexistent_time")
+        raise ValidationError({field: error}) if field else error
+    # In UTC, not in the event's zone: Python subtracts and compares two datetimes of the same
+    # zone by their wall-clock times, which would make a night across a change an hour off.
+    return aware.astimezone(UTC)
 
 
 def utc_to_local(value: datetime, tz_name: str) -> datetime:

@@ -6,9 +6,30 @@ who run it (`events.permissions.can_manage_event`). Nobody but a superuser moves
 and an event that has registrations is unpublished, never deleted, except by a superuser.
 """
 
+from django.contrib.auth.backends import BaseBackend
 from wagtail.models import PagePermissionTester
 
+from community.backends import ADMIN_ACCESS
 from events import permissions
+
+
+class OrganiserBackend(BaseBackend):
+    """Members listed as organisers of an event open the Wagtail admin to edit their events.
+
+    Like `community.backends.AnimatorBackend`, the right follows from the role and ends with it;
+    what they may then do there is decided page by page by `EventPermissionTester`.
+    """
+
+    def authenticate(self, request, **credentials):
+        return None
+
+    def has_perm(self, user_obj, perm, obj=None):
+        if perm != ADMIN_ACCESS or not (user_obj.is_active and user_obj.is_authenticated):
+            return False
+        cache_name = "_organises_events_cache"
+        if not hasattr(user_obj, cache_name):
+            setattr(user_obj, cache_name, user_obj.organised_events.exists())
+        return getattr(user_obj, cache_name)
 
 
 class EventIndexPermissionTester(PagePermissionTester):

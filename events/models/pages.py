@@ -6,7 +6,7 @@ publishing a revision rewrites every page field: a seat counter kept on the page
 overwritten by the next publish.
 """
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -47,6 +47,11 @@ class EventIndexPage(Page):
         from events.views import event_index
 
         return event_index(request, index_page=self)
+
+    def serve_preview(self, request, mode_name):
+        # Wagtail previews render `template` with the bare page context; ours go through the
+        # same view as the live page.
+        return self.serve(request)
 
     def permissions_for_user(self, user):
         from events.wagtail_permissions import EventIndexPermissionTester
@@ -270,6 +275,11 @@ class EventPage(Page):
 
         return event_detail(request, event=self)
 
+    def serve_preview(self, request, mode_name):
+        # Wagtail previews render `template` with the bare page context; ours go through the
+        # same view as the live page.
+        return self.serve(request)
+
     def permissions_for_user(self, user):
         from events.wagtail_permissions import EventPermissionTester
 
@@ -298,6 +308,8 @@ class EventPage(Page):
             errors["capacity"] = _(
                 "Leave the capacity empty for no limit; 0 seats is not an event."
             )
+        if self.claim_window_hours is not None and self.claim_window_hours < 1:
+            errors["claim_window_hours"] = _("Give at least one hour to claim a freed seat.")
         if self.max_seats_per_registration < 1:
             errors["max_seats_per_registration"] = _("A registration holds at least one seat.")
         if errors:
@@ -328,7 +340,9 @@ class EventPage(Page):
 
     @property
     def duration(self) -> timedelta:
-        return self.end - self.start
+        # In UTC: two times of one zone subtract by their wall clocks (an hour off across a
+        # change of summer time).
+        return self.end.astimezone(UTC) - self.start.astimezone(UTC)
 
     @property
     def place(self) -> str:
@@ -337,7 +351,7 @@ class EventPage(Page):
 
     def claim_deadline(self, now: datetime) -> datetime:
         """Until when a seat offered at `now` is held; never past the start of the event."""
-        return min(now + timedelta(hours=self.claim_window_hours or 1), self.start)
+        return min(now + timedelta(hours=max(self.claim_window_hours or 0, 1)), self.start)
 
     @cached_property
     def programme(self) -> list:

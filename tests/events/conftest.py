@@ -1,6 +1,6 @@
 """Event fixtures: a published event under the events index, and plain helpers.
 
-`make_event(**fields)` creates and publishes an event page (a workshop in Rennes in two days,
+`make_event(**fields)` creates and publishes an event page (`publish=False`: a draft) (a workshop in Rennes in two days,
 two hours long, 10 seats, unless told otherwise). `register(event, user, **kw)` goes through
 the service. `fresh(instance)` reloads a row.
 """
@@ -56,9 +56,13 @@ def make_event(events_index):
             event.organisers.set(organisers)
         if themes:
             event.themes.set(themes)
-        revision = event.save_revision()
         if publish:
-            revision.publish()
+            event.save_revision().publish()
+        else:
+            # A draft that was never published: not live, its relations saved with the row.
+            event.live = False
+            event.save()
+            event.save_revision()
         return EventPage.objects.get(pk=event.pk)
 
     return make

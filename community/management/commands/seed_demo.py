@@ -18,6 +18,7 @@ from django.test.utils import override_settings
 from django.utils import translation
 
 from community.management.commands._seed_chat import seed_chat
+from community.management.commands._seed_events import seed_events
 from community.management.commands._seed_forum import seed_forum
 from community.models import (
     Cluster,
@@ -1076,8 +1077,8 @@ def build_world() -> World:
 class Command(BaseCommand):
     help = (
         "Fill the database with a fictional demo world (clusters, organisations, members, "
-        "spaces, pages, forum) and print the demo log-ins. Running it again only adds the "
-        "forum topics an existing demo lacks."
+        "spaces, pages, forum, chat, events) and print the demo log-ins. Running it again only "
+        "adds the forum topics, chat messages and events an existing demo lacks."
     )
 
     def handle(self, *args, **options):
@@ -1101,6 +1102,7 @@ class Command(BaseCommand):
                 )
             self.seed_forum()
             self.seed_chat()
+            self.seed_events()
         self.print_logins()
 
     def seed_forum(self) -> None:
@@ -1120,6 +1122,15 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"Chat: {chat.created} new message(s)."))
         for problem in chat.problems:
             self.stdout.write(self.style.WARNING(f"Chat left out: {problem}"))
+
+    def seed_events(self) -> None:
+        """The demo events; an event whose slug already exists is skipped."""
+        with transaction.atomic():
+            events = seed_events(demo_users())
+        if events.created:
+            self.stdout.write(self.style.SUCCESS(f"Events: {events.created} new event(s)."))
+        for problem in events.problems:
+            self.stdout.write(self.style.WARNING(f"Event left out: {problem}"))
 
     def print_logins(self) -> None:
         rows = [
