@@ -1,8 +1,8 @@
 """Event fixtures: a published event under the events index, and plain helpers.
 
-`make_event(**fields)` creates and publishes an event page (`publish=False`: a draft) (a workshop in Rennes in two days,
-two hours long, 10 seats, unless told otherwise). `register(event, user, **kw)` goes through
-the service. `fresh(instance)` reloads a row.
+`make_event(**fields)` creates and publishes an event page (a workshop in Rennes in two days,
+two hours long, 10 seats, unless told otherwise; `publish=False` leaves a draft).
+`register(event, user, **kw)` goes through the service. `fresh(instance)` reloads a row.
 """
 
 from datetime import timedelta
