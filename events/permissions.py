@@ -69,6 +69,13 @@ def can_create_events(user) -> bool:
     return is_platform_staff(user) or is_animator(user)
 
 
+def can_open_organiser_tools(user) -> bool:
+    """The "Events I organise" page: those who can create events, and listed organisers."""
+    if not _signed_in(user):
+        return False
+    return can_create_events(user) or user.organised_events.exists()
+
+
 def can_view_registration(user, registration: Registration) -> bool:
     """A ticket: its holder and the event's organisers."""
     if not _signed_in(user):

@@ -72,7 +72,7 @@ def managed_events(request):
     user = request.user
     can_create = permissions.can_create_events(user)
     managed = selectors.managed_events(user)
-    if not can_create and not managed.exists():
+    if not permissions.can_open_organiser_tools(user):
         raise PermissionDenied(_("Only the organisers and animators of events can see this page."))
     # Counted on the events themselves, not on `managed`: its joins (organisers, spaces) would
     # count a registration once per matching row.

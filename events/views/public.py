@@ -248,6 +248,7 @@ def event_index(request, *, index_page):
         "themes": Theme.objects.all(),
         "spaces": spaces,
         "clusters": Cluster.objects.order_by("name").values_list("slug", "name"),
+        "can_organise": permissions.can_open_organiser_tools(request.user),
     }
     template = (
         "events/partials/event_list.html" if _is_htmx_fragment(request) else "events/index.html"

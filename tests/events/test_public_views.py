@@ -161,7 +161,7 @@ def test_the_agenda_keeps_its_query_count_when_events_grow_tenfold(
     with django_assert_max_num_queries(small):
         response = client.get(AGENDA)
     assert len(response.context["events"].object_list) == 12
-    assert small <= 15
+    assert small <= 18  # 15, plus the three lookups deciding the "Events I organise" link
 
 
 # --- Private spaces ----------------------------------------------------------------------------
