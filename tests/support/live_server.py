@@ -38,6 +38,8 @@ def demo_server(extra_env: dict | None = None, directory: str | None = None):
             "SECRET_KEY": "local-demo-server-only-0123456789abcdefghijklmnopqrstuvwxyz",
             "ALLOWED_HOSTS": "127.0.0.1",
             "CSRF_TRUSTED_ORIGINS": url,
+            # Links in e-mails and QR codes point at this server, not the default :8000.
+            "SITE_URL": url,
             "EMAIL_URL": "dummymail://",
             "LOG_LEVEL": "WARNING",
             "REDIS_URL": "",
