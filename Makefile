@@ -28,9 +28,14 @@ migrate: install
 seed: migrate
 	$(PY) manage.py seed_demo
 
+# The events' sweep (ended seat offers, reminders) runs beside daphne and stops with it.
 run: messages seed
-	@echo "Serving on http://$(HOST):$(PORT) (pages and websockets, daphne). Ctrl-C stops."
-	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) --websocket-max-message-size 65536 config.asgi:application
+	@echo "Serving on http://$(HOST):$(PORT) (pages and websockets, daphne), with the events'"
+	@echo "sweep every minute (manage.py events_tick). Ctrl-C stops both."
+	@$(PY) manage.py events_tick --loop 60 & tick=$$!; \
+	trap 'kill $$tick 2>/dev/null; wait $$tick' EXIT; trap 'exit 130' INT TERM; \
+	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) --websocket-max-message-size 65536 \
+		config.asgi:application
 
 # pytest exits 5 when it collects no test: that is not a failure of the suite.
 test: messages

@@ -60,12 +60,22 @@ def unread_count(user) -> int:
 
 
 def _publish_unread(user, *, event: str, notification: dict | None = None) -> None:
-    data = {"unread": unread_count(user)}
-    if notification is not None:
-        data["notification"] = notification
-    realtime.publish_event(
-        group=notifications_group(user.pk), stream=NOTIFICATIONS_STREAM, event=event, data=data
-    )
+    """After commit, tell the user's sockets their unread count (and the new notification).
+
+    The count is read once the transaction has committed: it is then exact, and it is not read
+    while the caller holds its locks (a registration holds the event's row).
+    """
+
+    def publish():
+        data = {"unread": unread_count(user)}
+        if notification is not None:
+            data["notification"] = notification
+        realtime.send_now(
+            notifications_group(user.pk),
+            {"type": "stream.event", "stream": NOTIFICATIONS_STREAM, "event": event, "data": data},
+        )
+
+    transaction.on_commit(publish, robust=True)
 
 
 def notification_send(
@@ -92,7 +102,8 @@ def notification_send(
         r.pk: r for r in recipients if r is not None and r.pk != actor_user_id and r.is_active
     }
     created = []
-    with transaction.atomic():
+    # No savepoint of its own: a failure here fails the caller's whole transaction anyway.
+    with transaction.atomic(savepoint=False):
         for recipient in unique.values():
             notification = Notification.objects.create(
                 recipient=recipient,

@@ -62,7 +62,9 @@ class RegistrationForm(forms.Form):
 
     @property
     def seats(self) -> int:
-        return self.cleaned_data.get("seats") or 1
+        # 0 or less reaches the service, which refuses it with its own message.
+        seats = self.cleaned_data.get("seats")
+        return 1 if seats is None else seats
 
     @property
     def answers(self) -> dict[str, str]:

@@ -41,7 +41,9 @@ def can_manage_event(user, event: EventPage) -> bool:
         cache[event.pk] = (
             (event.space_id is not None and can_edit_space(user, event.space))
             or (event.cluster_id is not None and is_cluster_animator(user, event.cluster))
-            or (event.pk is not None and event.organisers.filter(pk=user.pk).exists())
+            # The saved relation, never the page's in-memory one: the Wagtail editor builds the
+            # page from its latest draft, whose organisers are a plain list.
+            or (event.pk is not None and user.organised_events.filter(pk=event.pk).exists())
         )
     return cache[event.pk]
 
@@ -77,12 +79,16 @@ def can_open_organiser_tools(user) -> bool:
 
 
 def can_view_registration(user, registration: Registration) -> bool:
-    """A ticket: its holder and the event's organisers."""
+    """A ticket: its holder while they can still see the event, and the event's organisers.
+
+    Someone removed from the private space of an event loses its ticket (and its online link)
+    with the event itself.
+    """
     if not _signed_in(user):
         return False
-    if registration.user_id == user.pk:
+    if can_manage_event(user, registration.event):
         return True
-    return can_manage_event(user, registration.event)
+    return registration.user_id == user.pk and can_view_event(user, registration.event)
 
 
 def can_see_online_link(user, event: EventPage, registration: Registration | None) -> bool:
@@ -92,6 +98,7 @@ def can_see_online_link(user, event: EventPage, registration: Registration | Non
         registration is not None
         and registration.user_id == getattr(user, "pk", None)
         and registration.status == Registration.Status.CONFIRMED
+        and can_view_event(user, event)
     )
 
 

@@ -86,6 +86,8 @@ def upcoming_events(*, user, space: Space | None = None, limit: int = 3) -> list
 
 
 def access_event(*, user, event_id: int) -> EventPage:
+    if not 0 < event_id < 2**63:
+        raise Http404  # SQLite overflows on a larger id instead of finding nothing
     event = (
         EventPage.objects.select_related("space__cluster", "cluster").filter(pk=event_id).first()
     )
@@ -177,7 +179,10 @@ def calendar_registrations(user) -> QuerySet[Registration]:
     since = timezone.now() - timezone.timedelta(days=365)
     return (
         Registration.objects.filter(
-            user=user, status__in=Registration.HOLDING, event__live=True, event__end__gte=since
+            user=user,
+            status__in=Registration.HOLDING,
+            event__in=events_visible_to(user),
+            event__end__gte=since,
         )
         .select_related("event")
         .order_by("event__start")

@@ -178,9 +178,17 @@ def _check_window(event: EventPage, now: datetime) -> None:
 
 
 def _place(event: EventPage, registration: Registration, now: datetime) -> None:
-    """Confirm the registration if its seats fit, otherwise put it at the end of the queue."""
+    """Confirm the registration if its seats fit, otherwise put it at the end of the queue.
+
+    Nobody passes a waiting registration that fits in the free seats: before the start such a
+    registration is always on offer already, but once the event has started no offer is made.
+    """
     held = seats_held(event)
-    if event.capacity is None or held + registration.seats <= event.capacity:
+    fits = event.capacity is None or held + registration.seats <= event.capacity
+    if fits and event.capacity is not None:
+        free = event.capacity - held
+        fits = not event.registrations.filter(status=Status.WAITLISTED, seats__lte=free).exists()
+    if fits:
         registration.status = Status.CONFIRMED
     else:
         registration.status = Status.WAITLISTED
@@ -260,15 +268,21 @@ def registration_create(
     permissions.check_signed_in(user)
     permissions.check_view_event(user, event)
     now = timezone.now()
+    # Everything that needs no seat count is checked before taking the event's lock, which
+    # serialises every registration of the event: the lock is held as briefly as possible.
+    _check_window(event, now)
+    seats = _clean_seats(event, seats)
+    answers = _clean_answers(event, answers)
+    if event.registrations.filter(user=user, status__in=Registration.ACTIVE).exists():
+        _refuse(_("You are already registered for this event."), "already_registered")
     try:
         with transaction.atomic():
             event = _lock(event)
+            # Read again on the locked row: an organiser may have just closed or shrunk it.
             _check_window(event, now)
             seats = _clean_seats(event, seats)
-            answers = _clean_answers(event, answers)
-            existing = event.registrations.filter(user=user, status__in=Registration.ACTIVE)
-            if existing.exists():
-                _refuse(_("You are already registered for this event."), "already_registered")
+            # A registration made meanwhile by the same person is caught by the unique
+            # constraint when saving (IntegrityError below).
             registration = Registration(event=event, user=user, seats=seats, answers=answers)
             if event.approval == EventPage.Approval.APPROVED:
                 registration.status = Status.PENDING
@@ -331,6 +345,12 @@ def registration_add(
     guest_name = (guest_name or "").strip()
     if user is None and not guest_name:
         _refuse(_("Choose a member or give the person's name."), "nobody", "guest_name")
+    if user is not None and not permissions.can_view_event(user, event):
+        # They could not open their own ticket: the event's space is closed to them.
+        _refuse(
+            _("This member cannot see this event (it belongs to a space they are not in)."),
+            "cannot_see",
+        )
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -431,7 +451,7 @@ def registration_claim(*, user, registration: Registration) -> Registration:
         registration, event = _lock_registration(registration)
         if registration.status != Status.OFFERED:
             _refuse(_("There is no seat offered to you for this event."), "no_offer")
-        if registration.offer_expires_at <= now:
+        if registration.offer_expires_at <= now or event.start <= now:
             _refuse(_("The offer has ended: the seat went to the next person."), "offer_lapsed")
         registration.status = Status.CONFIRMED
         registration.offer_expires_at = None
@@ -605,14 +625,27 @@ def schedule_published(*, event: EventPage) -> bool:
             ).select_related("user__profile", "event")
             recipients.update(reminded_day_at=None, reminded_hour_at=None)
             for registration in recipients:
+                if not _still_sees(registration):
+                    continue
                 _notify(registration, "event.changed")
                 _email(
                     registration,
                     "changed",
                     _("Change of time or place: %(event)s") % {"event": event.title},
                 )
+    # An offer never outlives the start, also when the start moved earlier.
+    event.registrations.filter(status=Status.OFFERED, offer_expires_at__gt=event.start).update(
+        offer_expires_at=event.start
+    )
     seats_refill(event=event)
     return changed
+
+
+def _still_sees(registration: Registration) -> bool:
+    """A participant removed from the event's private space hears no more of it."""
+    return registration.user_id is None or permissions.can_view_event(
+        registration.user, registration.event
+    )
 
 
 # --- Reminders ------------------------------------------------------------------------------
@@ -642,7 +675,9 @@ def reminders_send(*, now: datetime | None = None) -> int:
         )
         if field == "reminded_day_at":
             due = due.filter(event__start__gt=now + timedelta(hours=1))
-        for registration in due.select_related("event", "user__profile"):
+        for registration in due.select_related("event__space", "user__profile"):
+            if not _still_sees(registration):
+                continue
             with transaction.atomic():
                 # Claim the reminder first: two sweeps at once send it only once.
                 claimed = Registration.objects.filter(

@@ -20,6 +20,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.ui.sidebar import LinkMenuItem
+from wagtail.admin.viewsets.pages import PageViewSet
 from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
@@ -31,6 +32,7 @@ from community.selectors import profiles_visible_to
 from events.models import EventIndexPage, EventPage, Speaker
 from events.permissions import can_create_events
 from events.selectors import events_visible_to, managed_events
+from events.wagtail_permissions import EventPagePermissionPolicy
 
 # --- Speakers ---------------------------------------------------------------------------------
 
@@ -85,6 +87,9 @@ class SpeakerViewSet(SnippetViewSet):
 
 
 register_permission_policy(Speaker, SpeakerPermissionPolicy(Speaker))
+# Event pages only: the events index keeps Wagtail's group rules, so its explorer stays closed to
+# animators (the "Events" menu item takes them to the site's organisers' page instead).
+register_permission_policy(EventPage, EventPagePermissionPolicy(EventPage))
 register_snippet(SpeakerViewSet)
 
 
@@ -151,3 +156,18 @@ def keep_the_page_chooser_to_events_one_sees(pages, request):
         return pages
     hidden = _events_not_run_by(user).exclude(pk__in=events_visible_to(user).values("pk"))
     return pages.exclude(pk__in=hidden.values("pk"))
+
+
+class EventPageViewSet(PageViewSet):
+    """The admin views of event pages, so that those asking a model-level question (preview)
+    ask `EventPagePermissionPolicy`, which knows animators and organisers."""
+
+    model = EventPage
+    name = "event_pages"
+    icon = "date"
+    add_to_admin_menu = False
+
+
+@hooks.register("register_admin_viewset")
+def register_event_page_viewset():
+    return EventPageViewSet()

@@ -8,6 +8,7 @@ and an event that has registrations is unpublished, never deleted, except by a s
 
 from django.contrib.auth.backends import BaseBackend
 from wagtail.models import PagePermissionTester
+from wagtail.permission_policies.pages import PagePermissionPolicy
 
 from community.backends import ADMIN_ACCESS
 from events import permissions
@@ -79,3 +80,22 @@ class EventPermissionTester(PagePermissionTester):
 
     def can_set_view_restrictions(self):
         return self.user.is_superuser
+
+
+class EventPagePermissionPolicy(PagePermissionPolicy):
+    """The model-level question some admin views ask before the page's own tester (the
+    previews ask "may this person change / add event pages at all?"). Groups answer for
+    editors; for animators and listed organisers, their role does. Each page is then decided by
+    the testers above.
+
+    Only the one-action question is widened: the explorer asks about any of several actions
+    (`user_has_any_permission`) and stays closed to those without a group, as it needs an
+    explorable root they do not have.
+    """
+
+    ROLE_ACTIONS = {"add", "change", "publish"}
+
+    def user_has_permission(self, user, action):
+        if super().user_has_permission(user, action):
+            return True
+        return action in self.ROLE_ACTIONS and permissions.can_open_organiser_tools(user)

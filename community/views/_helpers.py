@@ -31,5 +31,10 @@ def paginate(request, queryset, per_page: int = 24):
 
 
 def partial_or_full(request, full: str, partial: str) -> str:
-    """htmx requests get only the fragment they swap in."""
-    return partial if getattr(request, "htmx", False) else full
+    """htmx swaps get only the fragment; a history restore (htmx) wants the whole page.
+
+    A view answering both ways must send `Vary: HX-Request` (`patch_vary_headers`), so that a
+    cache never serves the fragment for the page.
+    """
+    htmx = getattr(request, "htmx", None)
+    return partial if htmx and not htmx.history_restore_request else full

@@ -355,7 +355,11 @@ class EventPage(Page):
 
     @cached_property
     def programme(self) -> list:
-        return list(self.slots.all().prefetch_related("speakers__profile"))
+        slots = self.slots.all()
+        # A preview holds slots not saved yet, which related lookups cannot filter by.
+        if any(slot.pk is None for slot in slots):
+            return list(slots)
+        return list(slots.prefetch_related("speakers__profile"))
 
     def get_ics_url(self) -> str:
         return reverse("events:event_ics", kwargs={"event_id": self.pk})

@@ -29,7 +29,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -204,7 +204,9 @@ def attendees(request, event_id):
     template = partial_or_full(
         request, "events/organiser/attendees.html", "events/partials/attendee_results.html"
     )
-    return render(request, template, context)
+    response = render(request, template, context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
 
 
 def _cell(value):
@@ -401,7 +403,9 @@ def check_in(request, event_id):
     template = partial_or_full(
         request, "events/organiser/check_in.html", "events/partials/checkin_results.html"
     )
-    return render(request, template, context)
+    response = render(request, template, context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
 
 
 @login_required

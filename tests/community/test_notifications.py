@@ -85,15 +85,18 @@ def test_an_unknown_verb_is_a_programming_error_and_creates_nothing(
     assert published == []
 
 
-def test_the_unread_count_sent_grows_with_each_notification(
+def test_each_frame_carries_the_unread_count_as_committed(
     member, animator, published, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         send(recipients=[animator], actor=member)
+    with django_capture_on_commit_callbacks(execute=True):
+        send(recipients=[animator], actor=member, verb="membership.joined")
         send(recipients=[animator], actor=member, verb="membership.joined")
 
-    assert [frame["data"]["unread"] for frame in frames(published, animator)] == [1, 2]
-    assert unread_count(animator) == 2
+    # Counted after the commit: two notifications of one transaction both say 3.
+    assert [frame["data"]["unread"] for frame in frames(published, animator)] == [1, 3, 3]
+    assert unread_count(animator) == 3
 
 
 def test_nothing_reaches_a_socket_before_the_commit(member, animator, published):

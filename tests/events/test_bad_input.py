@@ -413,7 +413,7 @@ def test_an_end_before_the_start_is_refused_by_the_model(events_index):
     assert not EventPage.objects.exists()
 
 
-def test_an_end_equal_to_the_start_is_refused_by_the_model():
+def test_an_end_equal_to_the_start_is_refused_by_the_model(db):
     start = timezone.now() + timedelta(days=3)
     event = EventPage(start=start, end=start, city="Rennes", max_seats_per_registration=1)
     with pytest.raises(ValidationError) as refused_:
@@ -490,7 +490,7 @@ def test_local_times_are_turned_into_utc_instants():
     assert skipped.value.error_dict["start"][0].code == "nonexistent_time"
 
 
-def test_an_event_s_duration_is_counted_in_real_time_whatever_zone_its_times_are_in():
+def test_an_event_s_duration_is_counted_in_real_time_whatever_zone_its_times_are_in(db):
     start = datetime(2026, 10, 24, 20, 0, tzinfo=PARIS)
     end = datetime(2026, 10, 25, 10, 0, tzinfo=PARIS)
     assert EventPage(start=start, end=end).duration == timedelta(hours=15)
