@@ -142,9 +142,9 @@ def feed_calendar(registrations: Iterable[Registration], *, name: str, request=N
         note = ""
         if registration.status == Registration.Status.OFFERED and registration.offer_expires_at:
             expires = registration.offer_expires_at.astimezone(zone(event.time_zone))
-            note = _("A seat is offered to you until %(date)s: claim it on your ticket.") % {
-                "date": expires.strftime("%d/%m/%Y %H:%M")
-            }
+            note = _(
+                "A seat is offered to you until %(date)s (%(zone)s): claim it on your ticket."
+            ) % {"date": expires.strftime("%d/%m/%Y %H:%M"), "zone": event.time_zone}
         calendar.add_component(
             _vevent(
                 event,
