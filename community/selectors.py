@@ -212,7 +212,8 @@ def _shared_space_ids(viewer) -> QuerySet:
     return Membership.objects.filter(user=viewer, state=Membership.State.ACTIVE).values("space_id")
 
 
-def _shares_a_space(viewer) -> Exists:
+def shares_a_space(viewer) -> Exists:
+    """Whether the row's `user_id` is an active member of a space the viewer is active in."""
     return Exists(
         Membership.objects.filter(
             user_id=OuterRef("user_id"),
@@ -222,7 +223,7 @@ def _shares_a_space(viewer) -> Exists:
     )
 
 
-def _visible_q(viewer, visibility_field: str) -> Q:
+def visible_q(viewer, visibility_field: str) -> Q:
     """Rows where `visibility_field` lets the viewer see; needs the `shares_space` annotation."""
     return (
         Q(**{visibility_field: Visibility.MEMBERS})
@@ -235,12 +236,12 @@ def profiles_visible_to(viewer) -> QuerySet[Profile]:
     """Profiles the viewer may find. Visitors see none: the directory is for members only."""
     profiles = Profile.objects.filter(user__is_active=True)
     if not (viewer and viewer.is_authenticated and viewer.is_active):
-        # Still annotated, so that callers' visibility filters (`_visible_q`) compose.
+        # Still annotated, so that callers' visibility filters (`visible_q`) compose.
         return profiles.annotate(shares_space=Value(False, output_field=BooleanField())).none()
-    profiles = profiles.annotate(shares_space=_shares_a_space(viewer))
+    profiles = profiles.annotate(shares_space=shares_a_space(viewer))
     if is_platform_staff(viewer):
         return profiles
-    return profiles.filter(_visible_q(viewer, "profile_visibility"))
+    return profiles.filter(visible_q(viewer, "profile_visibility"))
 
 
 @dataclass
@@ -264,7 +265,7 @@ def directory(*, viewer, filters: DirectoryFilters) -> QuerySet[Profile]:
     staff = is_platform_staff(viewer)
 
     def on_visible(condition: Q, visibility_field: str) -> Q:
-        return condition if staff else condition & _visible_q(viewer, visibility_field)
+        return condition if staff else condition & visible_q(viewer, visibility_field)
 
     if filters.query:
         profiles = profiles.filter(display_name__icontains=filters.query)
@@ -411,7 +412,7 @@ def organisation_members(*, organisation: Organisation, viewer) -> QuerySet[Prof
     """Members of the organisation who let the viewer see both their profile and employer."""
     profiles = profiles_visible_to(viewer).filter(organisation=organisation)
     if not is_platform_staff(viewer):
-        profiles = profiles.filter(_visible_q(viewer, "organisation_visibility"))
+        profiles = profiles.filter(visible_q(viewer, "organisation_visibility"))
     return profiles.order_by("display_name")
 
 

@@ -1,5 +1,6 @@
 """Reads about events that depend on who asks: lists, tickets, attendees and figures."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -162,6 +163,29 @@ def availability(event: EventPage) -> Availability:
     return Availability(
         capacity=event.capacity, held=counts["held"] or 0, waiting=counts["waiting"] or 0
     )
+
+
+def attach_availability(events: Iterable[EventPage]) -> list[EventPage]:
+    """Give each event of a list its `availability` (seats held, people waiting) in one query."""
+    events = list(events)
+    counts = {}
+    if events:
+        rows = (
+            Registration.objects.filter(event_id__in=[event.pk for event in events])
+            .order_by()
+            .values("event_id")
+            .annotate(
+                held=Sum("seats", filter=Q(status__in=Registration.HOLDING)),
+                waiting=Count("pk", filter=Q(status=Status.WAITLISTED)),
+            )
+        )
+        counts = {row["event_id"]: row for row in rows}
+    for event in events:
+        row = counts.get(event.pk, {})
+        event.availability = Availability(
+            capacity=event.capacity, held=row.get("held") or 0, waiting=row.get("waiting") or 0
+        )
+    return events
 
 
 def my_registrations(*, user, past: bool = False) -> QuerySet[Registration]:

@@ -38,7 +38,7 @@ from events.models import (
     PublishedSchedule,
     Registration,
 )
-from events.selectors import seats_held
+from events.selectors import event_managers, seats_held
 
 Status = Registration.Status
 MAX_ANSWER_LENGTH = 500
@@ -101,8 +101,6 @@ def _email(registration: Registration, template: str, subject: str, **context) -
 
 
 def _organisers(event: EventPage) -> list:
-    from events.selectors import event_managers
-
     return list(event_managers(event))
 
 

@@ -71,13 +71,12 @@ def event_dates(event, short: bool = False) -> str:
 def upcoming_events(context, space=None, count: int = 3):
     """The next events the viewer may see, everywhere or in one space (two queries at most)."""
     from events import selectors
-    from events.views.public import attach_availability
 
     request = context["request"]
     events = selectors.upcoming_events(user=request.user, space=space, limit=count)
     index = agenda_url()
     return {
-        "events": attach_availability(events),
+        "events": selectors.attach_availability(events),
         "space": space,
         "agenda": f"{index}?space={space.slug}" if space is not None else index,
         "request": request,

@@ -15,7 +15,6 @@ from django.db.models import (
     Avg,
     Case,
     Count,
-    Exists,
     IntegerField,
     OuterRef,
     Q,
@@ -34,9 +33,9 @@ from django.utils.http import content_disposition_header, url_has_allowed_host_a
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from community.models import Membership, Organisation, Profile, Visibility
+from community.models import Organisation, Profile
 from community.permissions import is_platform_staff
-from community.selectors import ProfileView
+from community.selectors import ProfileView, shares_a_space, visible_q
 from community.views._helpers import paginate, partial_or_full, run_service
 from events import permissions, selectors, services
 from events.models import ClosingReport, EventIndexPage, EventPage, Registration
@@ -109,16 +108,6 @@ def managed_events(request):
 # --- The attendee list ----------------------------------------------------------------------
 
 
-def _shares_a_space_with(viewer):
-    """Whether the row's user is an active member of a space where the viewer is too."""
-    mine = Membership.objects.filter(user=viewer, state=Membership.State.ACTIVE).values("space_id")
-    return Exists(
-        Membership.objects.filter(
-            user_id=OuterRef("user_id"), state=Membership.State.ACTIVE, space_id__in=mine
-        )
-    )
-
-
 def _listed(viewer, registrations):
     """The organisers' order: approvals to give first, then seats, offers, the waiting list in
     its order; with each waitlisted row's position and what the viewer may know of a profile."""
@@ -150,7 +139,7 @@ def _listed(viewer, registrations):
             default=None,
             output_field=IntegerField(),
         ),
-        shares_space=_shares_a_space_with(viewer),
+        shares_space=shares_a_space(viewer),
     ).order_by("rank", "queued_at", "created_at", "pk")
 
 
@@ -455,10 +444,8 @@ def _present_organisations(viewer, event: EventPage, report: ClosingReport | Non
         organisation__isnull=False,
     )
     if not is_platform_staff(viewer):
-        present = present.annotate(shares_space=_shares_a_space_with(viewer)).filter(
-            Q(organisation_visibility=Visibility.MEMBERS)
-            | Q(organisation_visibility=Visibility.SPACES, shares_space=True)
-            | Q(user=viewer)
+        present = present.annotate(shares_space=shares_a_space(viewer)).filter(
+            visible_q(viewer, "organisation_visibility")
         )
     chosen = Q(pk__in=present.values("organisation_id"))
     if report is not None:

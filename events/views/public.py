@@ -6,7 +6,7 @@ Every write goes through `events.services`; a refusal is shown on the form it ca
 """
 
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 import segno
 from django.conf import settings
@@ -14,7 +14,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q, Sum
 from django.forms import Form
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
@@ -28,7 +27,7 @@ from django.views.decorators.http import require_POST
 
 from community.models import Cluster, Theme
 from community.selectors import profiles_visible_to
-from community.views._helpers import paginate, run_service
+from community.views._helpers import paginate, partial_or_full, run_service
 from events import permissions, selectors, services
 from events.forms import FeedbackForm, RegistrationForm
 from events.models import ClosingReport, EventPage, EventQuestion, Registration
@@ -38,29 +37,6 @@ EVENTS_PER_PAGE = 12
 
 
 # --- Helpers ----------------------------------------------------------------------------------
-
-
-def attach_availability(events: Iterable[EventPage]) -> list[EventPage]:
-    """Give each event of a list its `availability` (seats held, people waiting) in one query."""
-    events = list(events)
-    counts = {}
-    if events:
-        rows = (
-            Registration.objects.filter(event_id__in=[event.pk for event in events])
-            .order_by()
-            .values("event_id")
-            .annotate(
-                held=Sum("seats", filter=Q(status__in=Registration.HOLDING)),
-                waiting=Count("pk", filter=Q(status=Status.WAITLISTED)),
-            )
-        )
-        counts = {row["event_id"]: row for row in rows}
-    for event in events:
-        row = counts.get(event.pk, {})
-        event.availability = selectors.Availability(
-            capacity=event.capacity, held=row.get("held") or 0, waiting=row.get("waiting") or 0
-        )
-    return events
 
 
 def registration_window(event: EventPage, now) -> str:
@@ -89,12 +65,6 @@ def _run_on_form(call: Callable[[], object], form: Form) -> bool:
         form.add_error(None, str(error) or _("You are not allowed to do this."))
         return False
     return True
-
-
-def _is_htmx_fragment(request) -> bool:
-    """An htmx swap wants the fragment; a history restore wants the whole page."""
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request
 
 
 def _programme_days(event: EventPage) -> list[dict]:
@@ -231,7 +201,7 @@ def event_index(request, *, index_page):
     events = paginate(
         request, selectors.event_list(user=request.user, filters=filters), EVENTS_PER_PAGE
     )
-    events.object_list = attach_availability(events.object_list)
+    events.object_list = selectors.attach_availability(events.object_list)
     spaces = (
         selectors.events_visible_to(request.user)
         .filter(space__isnull=False)
@@ -250,9 +220,7 @@ def event_index(request, *, index_page):
         "clusters": Cluster.objects.order_by("name").values_list("slug", "name"),
         "can_organise": permissions.can_open_organiser_tools(request.user),
     }
-    template = (
-        "events/partials/event_list.html" if _is_htmx_fragment(request) else "events/index.html"
-    )
+    template = partial_or_full(request, "events/index.html", "events/partials/event_list.html")
     response = TemplateResponse(request, template, context)
     patch_vary_headers(response, ("HX-Request",))
     return response
