@@ -18,6 +18,7 @@ urlpatterns = [
     path("forum/", include("forum.urls")),
     path("chat/", include("forum.chat.urls")),
     path("events/", include("events.urls")),
+    path("library/", include("community.library.urls")),
     path("", include("community.urls")),
 ]
 

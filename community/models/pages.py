@@ -23,7 +23,11 @@ class HomePage(Page):
     ]
     max_count = 1
     # Other apps' page types named by string: community imports none of them.
-    subpage_types = ["community.ContentPage", "events.EventIndexPage"]
+    subpage_types = [
+        "community.ContentPage",
+        "events.EventIndexPage",
+        "library.LibraryIndexPage",
+    ]
 
     class Meta:
         verbose_name = _("home page")

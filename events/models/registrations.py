@@ -180,7 +180,10 @@ class ClosingReport(models.Model):
     lessons = models.TextField(_("lessons learned"), max_length=5000, blank=True)
     recording_url = models.URLField(_("recording"), blank=True)
     documents = models.ManyToManyField(
-        "wagtaildocs.Document", blank=True, related_name="+", verbose_name=_("documents")
+        settings.WAGTAILDOCS_DOCUMENT_MODEL,
+        blank=True,
+        related_name="+",
+        verbose_name=_("documents"),
     )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

@@ -1,0 +1,202 @@
+"""Who may do what in the practice library.
+
+Published items are public: visitors read them. What is not public goes through these
+functions and nowhere else:
+
+- a draft or a submitted sheet: its author, its reviewers (`can_review`) and the expert
+  group while an expert is asked (`can_view_draft`);
+- a document: `can_view_document`, asked by Wagtail's document view for every download (see
+  `wagtail_hooks.py`); the files have no other URL;
+- adopting, contributing, translating: `can_adopt`, `can_contribute`, `can_translate`.
+
+`check_*` raise PermissionDenied with a translated reason, for the services.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
+from community.models import Membership, Space
+from community.permissions import (
+    can_manage_members,
+    is_active_member,
+    is_cluster_animator,
+    is_platform_staff,
+)
+
+EXPERT_GROUP = "Library experts"
+
+
+def _signed_in(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def is_library_animator(user) -> bool:
+    """Animates a cluster or a space: may review sheets that name no space."""
+    if not _signed_in(user):
+        return False
+    cache = user.__dict__
+    if "_library_animator" not in cache:
+        cache["_library_animator"] = (
+            user.animated_clusters.exists()
+            or Membership.objects.filter(
+                user=user, role=Membership.Role.ANIMATOR, state=Membership.State.ACTIVE
+            ).exists()
+        )
+    return cache["_library_animator"]
+
+
+def is_expert(user) -> bool:
+    if not _signed_in(user):
+        return False
+    cache = user.__dict__
+    if "_library_expert" not in cache:
+        cache["_library_expert"] = user.groups.filter(name=EXPERT_GROUP).exists()
+    return cache["_library_expert"]
+
+
+def _animates(user, space: Space) -> bool:
+    membership = Membership.objects.filter(space=space, user=user).first()
+    if membership and membership.is_active and membership.role == Membership.Role.ANIMATOR:
+        return True
+    return is_cluster_animator(user, space.cluster)
+
+
+def can_review(user, page) -> bool:
+    """Approve, ask an expert or request changes on a submitted sheet.
+
+    Staff; the animators of the sheet's spaces and of their clusters; any animator when the sheet
+    names no space. Never the sheet's own author (unless staff): nobody approves their own work.
+    """
+    if not _signed_in(user):
+        return False
+    if is_platform_staff(user):
+        return True
+    if page.owner_id == user.pk:
+        return False
+    spaces = list(page.specific_deferred.spaces.select_related("cluster")) if page.pk else []
+    if not spaces:
+        return is_library_animator(user)
+    return any(_animates(user, space) for space in spaces)
+
+
+def can_view_draft(user, page) -> bool:
+    """See an unpublished sheet, or the unpublished changes of a published one."""
+    if not _signed_in(user):
+        return False
+    if page.owner_id == user.pk or is_platform_staff(user):
+        return True
+    if can_review(user, page):
+        return True
+    return is_expert(user) and _expert_asked(page)
+
+
+def _expert_asked(page) -> bool:
+    from wagtail.models import TaskState
+
+    from community.library.models.workflows import ExpertReviewTask
+
+    state = page.current_workflow_state
+    return bool(
+        state
+        and state.current_task_state
+        and state.current_task_state.status == TaskState.STATUS_IN_PROGRESS
+        and isinstance(state.current_task_state.task.specific, ExpertReviewTask)
+    )
+
+
+def can_contribute(user) -> bool:
+    return _signed_in(user)
+
+
+def can_edit_contribution(user, page) -> bool:
+    """The author edits their sheet on the site, except while reviewers are looking at it."""
+    if not _signed_in(user) or page.owner_id != user.pk:
+        return False
+    state = page.current_workflow_state
+    return not (state and state.status == state.STATUS_IN_PROGRESS)
+
+
+def can_translate(user, page) -> bool:
+    """Write the other language's version: the author, the sheet's reviewers, staff."""
+    if not _signed_in(user):
+        return False
+    return page.owner_id == user.pk or can_review(user, page) or is_platform_staff(user)
+
+
+def organisation_of(user):
+    """The organisation a member acts for: the one on their profile."""
+    profile = getattr(user, "profile", None)
+    return profile.organisation if profile and profile.organisation_id else None
+
+
+def can_adopt(user, page) -> bool:
+    return _signed_in(user) and page.live and organisation_of(user) is not None
+
+
+def private_space_of(document) -> Space | None:
+    """The space whose members alone may open `document` (its collection or an ancestor's)."""
+    from community.library.models import PrivateCollection
+
+    collection = document.collection
+    path_prefixes = [collection.path[:i] for i in range(collection.steplen, len(collection.path) + 1, collection.steplen)]
+    private = (
+        PrivateCollection.objects.filter(collection__path__in=path_prefixes)
+        .select_related("space__cluster")
+        .order_by("-collection__depth")
+        .first()
+    )
+    return private.space if private else None
+
+
+def can_view_document(user, document) -> bool:
+    """Open a document's file.
+
+    - A document awaiting review (uploaded with a contribution not yet published): its uploader,
+      the library's reviewers and staff.
+    - A document in a collection private to a space: that space's active members, the people
+      who manage the space (its moderators and animators, its cluster's animators) and staff.
+    - Any other document: everyone, like the published pages that show it.
+    """
+    if document.pending_review:
+        if not _signed_in(user):
+            return False
+        return (
+            document.uploaded_by_user_id == user.pk
+            or is_platform_staff(user)
+            or is_library_animator(user)
+        )
+    space = private_space_of(document)
+    if space is None:
+        return True
+    if not _signed_in(user):
+        return False
+    return is_platform_staff(user) or is_active_member(user, space) or can_manage_members(user, space)
+
+
+def check_review(user, page) -> None:
+    if not can_review(user, page):
+        raise PermissionDenied(_("You cannot review this practice sheet."))
+
+
+def check_edit_contribution(user, page) -> None:
+    if not can_edit_contribution(user, page):
+        raise PermissionDenied(
+            _("You cannot change this sheet now: it is yours only while it is not under review.")
+        )
+
+
+def check_contribute(user) -> None:
+    if not can_contribute(user):
+        raise PermissionDenied(_("Sign in to propose a practice."))
+
+
+def check_translate(user, page) -> None:
+    if not can_translate(user, page):
+        raise PermissionDenied(_("You cannot translate this item."))
+
+
+def check_adopt(user, page) -> None:
+    if not can_adopt(user, page):
+        raise PermissionDenied(
+            _("Add your organisation to your profile to declare that it adopts a practice.")
+        )

@@ -1,0 +1,1 @@
+"""Receivers of the library (filled in below)."""
