@@ -8,8 +8,12 @@ class EventsConfig(AppConfig):
     verbose_name = _("Events")
 
     def ready(self):
+        from community.library.citations import register_citation_source
         from community.notifications import register_verbs
-        from events import signals  # noqa: F401 - connects the page_published receiver
+        from events import selectors, signals  # noqa: F401 - signals connects page_published
+
+        # The events presenting a library item are listed on its page.
+        register_citation_source("events", selectors.library_citations)
 
         register_verbs(
             {

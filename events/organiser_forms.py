@@ -1,9 +1,11 @@
 """The organisers' forms: add someone by hand, the closing report."""
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from wagtail.documents import get_document_model
 
+from community.library.documents import DocumentAccess
 from community.models import Organisation
 from community.selectors import profiles_visible_to
 from events.models import EventPage
@@ -114,12 +116,30 @@ class ReportForm(forms.Form):
         help_text=_("Documents of the document library (slides, practice sheets…)."),
     )
 
-    def __init__(self, *args, organisations, **kwargs):
+    def __init__(self, *args, organisations, viewer, **kwargs):
+        """`viewer`: the organiser; the documents offered are those they may open (and not
+        awaiting review). Documents already on the report that they may not open are neither
+        named nor offered, and stay on the report."""
         super().__init__(*args, **kwargs)
-        documents = get_document_model().objects.order_by("title", "pk")
+        access = DocumentAccess(viewer)
+        attached = list(
+            get_document_model()
+            .objects.filter(pk__in=[document.pk for document in self.initial.get("documents", ())])
+            .select_related("collection")
+        )
+        self.kept_documents = [document for document in attached if not access.may_open(document)]
+        shown = [document.pk for document in attached if document not in self.kept_documents]
+        documents = (
+            get_document_model()
+            .objects.filter(access.published_q() | Q(pk__in=shown))
+            .order_by("title", "pk")
+        )
         # A list with nothing to choose is left out (the view leaves that part as it is).
         for name, queryset in (("organisations", organisations), ("documents", documents)):
             if queryset.exists():
                 self.fields[name].queryset = queryset
             else:
                 del self.fields[name]
+
+    def clean_documents(self):
+        return [*self.cleaned_data["documents"], *self.kept_documents]

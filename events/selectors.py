@@ -4,10 +4,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
 from django.http import Http404
 from django.utils import timezone
+from django.utils.formats import date_format
 
+from community.library.citations import Citation
 from community.models import Membership, Space
 from community.selectors import spaces_visible_to
 from events import permissions
@@ -28,6 +30,37 @@ def events_visible_to(user) -> QuerySet[EventPage]:
     """Live events, without those of spaces the user cannot see."""
     visible_spaces = spaces_visible_to(user).values("pk")
     return EventPage.objects.live().filter(Q(space__isnull=True) | Q(space__in=visible_spaces))
+
+
+def library_citations(user, page) -> list[Citation]:
+    """The events presenting a library item (or its other language's version), for its page.
+
+    Only events the user may see; upcoming ones first (soonest first), then past ones (latest
+    first); ten at most, in one query.
+    """
+    now = timezone.now()
+    events = (
+        events_visible_to(user)
+        .filter(practices__translation_key=page.translation_key)
+        .annotate(
+            past=Case(
+                When(end__gt=now, then=Value(0)), default=Value(1), output_field=IntegerField()
+            )
+        )
+        .order_by(
+            "past",
+            Case(When(end__gt=now, then=F("start"))).asc(nulls_last=True),
+            F("start").desc(),
+            "pk",
+        )
+        .distinct()[:10]
+    )
+    return [
+        Citation(
+            "event", event.title, event.url, detail=date_format(event.local_start, "DATE_FORMAT")
+        )
+        for event in events
+    ]
 
 
 @dataclass

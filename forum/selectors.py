@@ -15,6 +15,7 @@ from django.urls import reverse
 from wagtail.search.backends import get_search_backend
 from wagtail.search.query import Or, PlainText
 
+from community.library.citations import Citation
 from community.models import Membership, Profile, Space, User
 from community.selectors import spaces_visible_to
 
@@ -499,3 +500,28 @@ def similar_topics(*, user, title: str, limit: int = 5) -> list[Topic]:
         t.pk: t for t in topics_visible_to(user).filter(pk__in=ordered).select_related("space")
     }
     return [found[pk] for pk in ordered if pk in found][:limit]
+
+
+def library_citations(user, page) -> list[Citation]:
+    """Topics that link to a library item, for its page (the library's citation source).
+
+    A topic cites the item when one of its readable posts contains the item's address path
+    (`/library/<slug>/`, also inside a full URL or the item's PDF link); only topics the
+    user may read count. Cost: one query, with the newest ten. The `LIKE '%path%'` cannot
+    use an index, so it reads the body of every visible post in the spaces the user sees:
+    linear in the forum's size, which stays small beside the library's reads.
+    """
+    path = page.get_url()
+    if not path:
+        return []
+    citing = Exists(Post.objects.filter(topic=OuterRef("pk"), is_visible=True, body__contains=path))
+    topics = (
+        topics_visible_to(user)
+        .filter(citing)
+        .select_related("space")
+        .order_by("-last_activity_at", "-pk")[:10]
+    )
+    return [
+        Citation("topic", topic.title, topic.get_absolute_url(), detail=topic.space.name)
+        for topic in topics
+    ]

@@ -17,8 +17,6 @@ from django.utils.translation import gettext as _
 
 from community.models import Membership, Space
 from community.permissions import (
-    can_manage_members,
-    is_active_member,
     is_cluster_animator,
     is_platform_staff,
 )
@@ -135,42 +133,24 @@ def can_adopt(user, page) -> bool:
 
 def private_space_of(document) -> Space | None:
     """The space whose members alone may open `document` (its collection or an ancestor's)."""
-    from community.library.models import PrivateCollection
+    from community.library.documents import DocumentAccess
 
-    collection = document.collection
-    path_prefixes = [collection.path[:i] for i in range(collection.steplen, len(collection.path) + 1, collection.steplen)]
-    private = (
-        PrivateCollection.objects.filter(collection__path__in=path_prefixes)
-        .select_related("space__cluster")
-        .order_by("-collection__depth")
-        .first()
-    )
-    return private.space if private else None
+    return DocumentAccess(None).private_space(document)
 
 
 def can_view_document(user, document) -> bool:
-    """Open a document's file.
+    """Open a document's file. The rule, for one document or a list, is in
+    `community.library.documents.DocumentAccess`:
 
-    - A document awaiting review (uploaded with a contribution not yet published): its uploader,
-      the library's reviewers and staff.
-    - A document in a collection private to a space: that space's active members, the people
-      who manage the space (its moderators and animators, its cluster's animators) and staff.
-    - Any other document: everyone, like the published pages that show it.
+    - a document awaiting review (uploaded with a contribution not yet published): its uploader,
+      the library's reviewers and staff;
+    - a document in a collection private to a space: that space's active members, the people
+      who manage the space and staff;
+    - any other document: everyone, like the published pages that show it.
     """
-    if document.pending_review:
-        if not _signed_in(user):
-            return False
-        return (
-            document.uploaded_by_user_id == user.pk
-            or is_platform_staff(user)
-            or is_library_animator(user)
-        )
-    space = private_space_of(document)
-    if space is None:
-        return True
-    if not _signed_in(user):
-        return False
-    return is_platform_staff(user) or is_active_member(user, space) or can_manage_members(user, space)
+    from community.library.documents import DocumentAccess
+
+    return DocumentAccess(user).may_open(document)
 
 
 def check_review(user, page) -> None:

@@ -261,6 +261,13 @@ WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 # Documents live outside MEDIA_ROOT; Wagtail's view serves them after the permission check.
 WAGTAILDOCS_DOCUMENT_MODEL = "library.LibraryDocument"
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
+# Private documents leave with `Cache-Control: private, no-store` (community/library/documents.py).
+SENDFILE_BACKEND = "community.library.documents"
+# Images uploaded in the Wagtail admin are checked by content, like every other upload.
+WAGTAILIMAGES_IMAGE_FORM_BASE = "community.library.uploads.CheckedImageForm"
+# A library item approved by its review workflow is published by that approval, even when the
+# last reviewer (an expert) has no publish permission of their own (see community/library/apps.py).
+WAGTAIL_FINISH_WORKFLOW_ACTION = "community.library.apps.publish_approved_workflow"
 UPLOAD_DOCUMENT_MAX_BYTES = env.int("UPLOAD_DOCUMENT_MAX_BYTES", default=20 * 1024 * 1024)
 
 DJANGO_NOTIFICATIONS_CONFIG = {"USE_JSONFIELD": True, "SOFT_DELETE": False}

@@ -9,6 +9,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 WEBSOCKET_ALLOWED_ORIGINS = [*CSRF_TRUSTED_ORIGINS, "http://testserver"]
 MEDIA_ROOT = BASE_DIR / ".pytest_cache" / "media"  # noqa: F405
+PRIVATE_MEDIA_ROOT = BASE_DIR / ".pytest_cache" / "private-media"  # noqa: F405
 WHITENOISE_AUTOREFRESH = True
 LANGUAGE_CODE = "en"
 

@@ -203,6 +203,14 @@ class EventPage(Page):
         ),
     )
     id_required = models.BooleanField(_("ID required at the door"), default=False)
+    practices = ParentalManyToManyField(
+        "library.LibraryItem",
+        blank=True,
+        related_name="citing_events",
+        limit_choices_to={"live": True},
+        verbose_name=_("practices presented"),
+        help_text=_("Practice sheets, interviews or tools of the library presented at the event."),
+    )
 
     content_panels = [
         *Page.content_panels,
@@ -239,6 +247,7 @@ class EventPage(Page):
             ],
             heading=_("Who"),
         ),
+        FieldPanel("practices"),
         MultiFieldPanel(
             [
                 FieldRowPanel([FieldPanel("capacity"), FieldPanel("max_seats_per_registration")]),
@@ -360,6 +369,11 @@ class EventPage(Page):
         if any(slot.pk is None for slot in slots):
             return list(slots)
         return list(slots.prefetch_related("speakers__profile"))
+
+    @cached_property
+    def practices_presented(self) -> list:
+        """The library items the event presents, those published: the page links to them."""
+        return [item for item in self.practices.order_by("title") if item.live]
 
     def get_ics_url(self) -> str:
         return reverse("events:event_ics", kwargs={"event_id": self.pk})

@@ -478,6 +478,7 @@ def report(request, event_id):
             request.POST or None,
             initial=initial,
             organisations=_present_organisations(request.user, event, closing),
+            viewer=request.user,
         )
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data

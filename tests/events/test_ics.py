@@ -278,7 +278,7 @@ def test_the_feed_reads_a_constant_number_of_queries(
     url = feed_url(member)
 
     # The token, the account, its verified addresses (which private spaces it sees), the events.
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         response = client.get(url)
     assert len(Calendar.from_ical(response.content).events) == count
 

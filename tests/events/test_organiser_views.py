@@ -195,7 +195,7 @@ def test_the_managed_events_page_reads_a_constant_number_of_queries(
         fill(event, 2)
     client.force_login(organiser)
 
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(16):
         response = client.get(url("managed_events"))
     assert response.status_code == 200
 
@@ -302,7 +302,7 @@ def test_the_attendee_list_reads_a_constant_number_of_queries(
     fill(event, count)
     client.force_login(organiser)
 
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(18):
         response = client.get(url("attendees", event_id=event.pk))
     assert response.content.decode().count('name="attendance"') >= count
 
@@ -610,7 +610,7 @@ def test_the_door_search_reads_a_constant_number_of_queries(
     fill(event, count)
     client.force_login(organiser)
 
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         response = client.get(url("check_in", event_id=event.pk), {"q": "member"})
     assert "Check in" in response.content.decode()
 
@@ -744,6 +744,6 @@ def test_the_report_reads_a_constant_number_of_queries(
         Feedback.objects.create(event=event, user=user, rating=5, comment="Bien")
     client.force_login(organiser)
 
-    with django_assert_max_num_queries(19):
+    with django_assert_max_num_queries(21):
         response = client.get(url("report", event_id=event.pk))
     assert response.status_code == 200

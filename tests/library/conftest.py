@@ -28,7 +28,10 @@ _DEFAULTS = {
         "questions": [
             {
                 "type": "qa",
-                "value": {"question": "Comment avez-vous commencé ?", "answer": "<p>Par un stage.</p>"},
+                "value": {
+                    "question": "Comment avez-vous commencé ?",
+                    "answer": "<p>Par un stage.</p>",
+                },
             }
         ],
     },

@@ -26,6 +26,7 @@ def test_each_kind_is_created_under_the_index_with_its_kind_stored(make_item, mo
 @pytest.mark.parametrize(
     "model", [PracticeSheetPage, InterviewPage, VideoCapsulePage, ToolboxItemPage]
 )
+@pytest.mark.django_db
 def test_items_are_creatable_only_under_the_library_index(model):
     assert model.can_create_at(LibraryIndexPage())
     assert not model.can_create_at(HomePage())

@@ -8,6 +8,7 @@ they try.
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils.deconstruct import deconstructible
@@ -55,7 +56,11 @@ class LibraryDocument(AbstractDocument):
         from community.library.uploads import validate_document_upload
 
         if self.file and not getattr(self.file, "_committed", True):
-            validate_document_upload(self.file)
+            # On the file field, so that Wagtail's uploaders refuse the file itself.
+            try:
+                validate_document_upload(self.file)
+            except ValidationError as error:
+                raise ValidationError({"file": error.error_list}) from error
 
 
 class PrivateCollection(models.Model):

@@ -19,6 +19,8 @@ records which publication of the original the translation follows, so a translat
 that its original changed after it.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -64,6 +66,11 @@ class LibraryIndexPage(Page):
 
     def serve_preview(self, request, mode_name):
         return self.serve(request)
+
+    def permissions_for_user(self, user):
+        from community.library.wagtail_permissions import LibraryIndexPermissionTester
+
+        return LibraryIndexPermissionTester(user, self)
 
 
 class LibraryItem(Page):
@@ -193,6 +200,11 @@ class LibraryItem(Page):
         from community.library.views import library_item
 
         return library_item(request, page=self, preview=True)
+
+    def permissions_for_user(self, user):
+        from community.library.wagtail_permissions import LibraryItemPermissionTester
+
+        return LibraryItemPermissionTester(user, self)
 
 
 class PracticeSheetPage(LibraryItem):
@@ -344,7 +356,10 @@ class PracticeIndicator(Orderable):
 
     @property
     def value_display(self):
-        return self.value.normalize() if self.value == self.value.to_integral() else self.value
+        # `normalize()` alone would write 120 as 1.2E+2.
+        if self.value == self.value.to_integral_value():
+            return self.value.quantize(Decimal(1))
+        return self.value.normalize()
 
 
 class PracticeContact(Orderable):
@@ -377,7 +392,9 @@ class PracticeDocument(Orderable):
 class PracticeVideo(Orderable):
     page = ParentalKey(PracticeSheetPage, on_delete=models.CASCADE, related_name="videos")
     title = models.CharField(_("title"), max_length=200)
-    url = models.URLField(_("video address"), help_text=_("YouTube, Vimeo, Dailymotion or PeerTube."))
+    url = models.URLField(
+        _("video address"), help_text=_("YouTube, Vimeo, Dailymotion or PeerTube.")
+    )
 
     panels = [FieldPanel("title"), FieldPanel("url")]
 

@@ -92,6 +92,12 @@ class ExpertReviewTask(AbstractGroupApprovalTask):
     def get_description(cls):
         return _("Members of the chosen groups review the sheet when an animator asks them to.")
 
+    def get_actions(self, obj, user):
+        # Nobody approves their own work, even an expert.
+        if getattr(obj, "owner_id", None) == user.pk:
+            return []
+        return super().get_actions(obj, user)
+
     def start(self, workflow_state, user=None):
         # The animator's latest decision in this run of the workflow says whether to ask.
         last = (

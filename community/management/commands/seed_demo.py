@@ -20,6 +20,7 @@ from django.utils import translation
 from community.management.commands._seed_chat import seed_chat
 from community.management.commands._seed_events import seed_events
 from community.management.commands._seed_forum import seed_forum
+from community.management.commands._seed_library import seed_library
 from community.models import (
     Cluster,
     ContentPage,
@@ -1103,6 +1104,7 @@ class Command(BaseCommand):
             self.seed_forum()
             self.seed_chat()
             self.seed_events()
+            self.seed_library()
         self.print_logins()
 
     def seed_forum(self) -> None:
@@ -1131,6 +1133,15 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"Events: {events.created} new event(s)."))
         for problem in events.problems:
             self.stdout.write(self.style.WARNING(f"Event left out: {problem}"))
+
+    def seed_library(self) -> None:
+        """The demo practice library; an item whose slug already exists is skipped."""
+        with transaction.atomic():
+            library = seed_library(demo_users())
+        if library.created:
+            self.stdout.write(self.style.SUCCESS(f"Library: {library.created} new item(s)."))
+        for problem in library.problems:
+            self.stdout.write(self.style.WARNING(f"Library item left out: {problem}"))
 
     def print_logins(self) -> None:
         rows = [

@@ -1,0 +1,472 @@
+"""Latency of the practice library's index over 5,000 items under an open-loop load, beside a
+trivial view.
+
+Run with no arguments: `.venv/bin/python bench/library.py` (about 2 minutes on 2 cores; the
+first run after a migration changed also migrates, up to a minute more). It works in its own
+PostgreSQL database (`egalite_bench_library` on 127.0.0.1:5432, user postgres), dropped and
+recreated, copied from a migrated template kept on the server (see `bench/registration.py`,
+whose database helpers it uses), and dropped at the end (`--keep` keeps it). When PostgreSQL
+does not answer, it says so and runs on a fresh SQLite database instead; the RESULT line names
+the database (`db=`).
+
+Into that database it writes, from this process, 5,000 published items (mostly practice sheets,
+some interviews, video capsules and toolbox items) and an English translation of a tenth of
+them, with their facets and search index (`bench/_library_seed.py`, bulk inserts, about 25 s),
+checks that they are real Wagtail pages, then starts daphne on it (one process, the project's
+settings: DEBUG off, a pool of connections), signed in as a member by a session row.
+
+It drives four targets one after the other with an open-loop load: requests leave on a fixed
+schedule (`--rate` a second for `--duration` seconds) whatever the answers, from a pool of
+`--in-flight` threads, and each latency runs from the request's scheduled time to the end of
+its answer, so that a slow server cannot slow the client's pace and hide its own queue
+(coordinated omission). The targets:
+
+- floor: `/health/`, a trivial view on the same server, measured first;
+- facet: the library index with combined facets, two themes + a country + a kind, cycling over
+  combinations of the seeded vocabulary;
+- partial: the facet requests as htmx sends them (`HX-Request: true`): the results fragment;
+- search: the index with a full-text search and one facet (theme, country or kind), cycling
+  over frequent and rarer words; last, being the heaviest (a queue left behind by one target
+  would spill into the next).
+
+The default rate, 5 requests a second per target, is a busy hour of the platform's library,
+not a stress test; `--rate` raises it.
+
+Each target first gets `--warmup` sequential requests; if one of them takes longer than
+`--timeout`, the open loop is skipped for that target and its figures are those probes (lower
+bounds). A request that times out, fails or answers other than 200 counts as an error and stays
+in the percentiles. When "served/s" falls below the offered rate the server could not keep up:
+the figures measure its queue, and the table says SATURATED. Beside each target, the table
+gives daphne's CPU use and the whole machine's. Daphne runs a process's views one at a time, so
+a request waiting for PostgreSQL holds the next ones back even while daphne's own figure is
+low; a busy machine (other work beside the bench) slows every target down.
+
+Before the load, each page is also rendered in this process with Django's test client, a few
+times, to show where a request's time goes: queries, time in SQL, the rest (Python and
+templates), and the slowest query; `--explain` prints PostgreSQL's EXPLAIN ANALYZE of every
+query of a facet and a search page.
+
+Target: facet and search p99 <= 100 ms, without errors. Ends with one RESULT line.
+"""
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import warnings
+from concurrent.futures import ThreadPoolExecutor, wait
+from contextlib import ExitStack
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+# Django starts in this process: the script's own folder on the path would make
+# bench/notifications.py shadow the `notifications` app.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
+sys.path.insert(0, str(ROOT))
+from bench import _chat_seed as sqlite_bench  # noqa: E402
+from bench import registration as postgres_bench  # noqa: E402
+from bench.forum_pages import Outcome  # noqa: E402
+
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/egalite_bench_library"
+INDEX = "/library/"
+TARGET_P99_MS = 100
+COMBINATIONS = 24  # distinct query strings a target cycles over
+
+
+# --- The database ------------------------------------------------------------------------------
+
+
+def postgresql_answers(url: str) -> str | None:
+    """None when the server accepts a connection, else why not."""
+    import psycopg
+
+    admin_url = urlunsplit(urlsplit(url)._replace(path="/postgres"))
+    try:
+        with psycopg.connect(admin_url, connect_timeout=3):
+            return None
+    except psycopg.Error as error:
+        return str(error).strip().splitlines()[0]
+
+
+# --- What the load asks for --------------------------------------------------------------------
+
+
+def target_paths(seeded, rng: random.Random) -> dict[str, list[str]]:
+    """Query strings over the seeded vocabulary: frequent and rarer themes, the busiest
+    countries, mostly sheets. The same facet list serves the full page and the htmx partial."""
+    from bench._library_seed import QUERIES
+
+    themes = seeded.themes[:10]
+    countries = seeded.countries[:5]
+    kinds = ["sheet", "sheet", "sheet", "interview", "video", "toolbox"]
+    facet = []
+    for _ in range(COMBINATIONS):
+        chosen = rng.sample(themes, 2)
+        params = [("theme", chosen[0]), ("theme", chosen[1])]
+        params += [("country", rng.choice(countries)), ("kind", rng.choice(kinds))]
+        facet.append(f"{INDEX}?{urlencode(params)}")
+    search = []
+    for i, query in enumerate(QUERIES):
+        one = (
+            ("theme", rng.choice(themes)),
+            ("country", rng.choice(countries)),
+            ("kind", "sheet"),
+        )[i % 3]
+        search.append(f"{INDEX}?{urlencode([('q', query), one])}")
+    # The heaviest last: requests still queued when a target ends spill into the next one.
+    return {"floor": ["/health/"], "facet": facet, "partial": facet, "search": search}
+
+
+HEADERS = {"partial": {"HX-Request": "true"}}
+
+
+# --- Where a request's time goes, in this process ---------------------------------------------
+
+
+def in_process(paths: dict[str, list[str]], session_key: str, runs: int, explain: bool) -> dict:
+    """Each target's pages rendered by Django's test client here, on the same database:
+    queries, SQL time and the rest, per request (median over `runs` requests)."""
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.cookies[settings.SESSION_COOKIE_NAME] = session_key
+    found = {}
+    for name, urls in paths.items():
+        totals, sqls, counts, slowest = [], [], [], (0.0, "")
+        for run in range(runs + 1):
+            url = urls[run % len(urls)]
+            headers = {
+                f"HTTP_{k.upper().replace('-', '_')}": v for k, v in HEADERS.get(name, {}).items()
+            }
+            with CaptureQueriesContext(connection) as queries:
+                start = time.perf_counter()
+                response = client.get(url, **headers)
+                total = time.perf_counter() - start
+            if response.status_code != 200:
+                raise RuntimeError(f"{url} answered {response.status_code}")
+            if run == 0:
+                continue  # the first request of a target fills the caches
+            totals.append(total * 1000)
+            sqls.append(sum(float(q["time"]) for q in queries.captured_queries) * 1000)
+            counts.append(len(queries.captured_queries))
+            for query in queries.captured_queries:
+                if float(query["time"]) * 1000 > slowest[0]:
+                    slowest = (float(query["time"]) * 1000, query["sql"])
+        found[name] = {
+            "ms": statistics.median(totals),
+            "sql_ms": statistics.median(sqls),
+            "queries": (min(counts), max(counts)),
+            "slowest": slowest,
+        }
+        if explain and name in ("facet", "search") and connection.vendor == "postgresql":
+            explain_page(client, urls[0])
+    return found
+
+
+def explain_page(client, url: str) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    print(f"\nEXPLAIN ANALYZE of the queries of {url}:")
+    with connection.cursor() as cursor:
+        for query in queries.captured_queries:
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + query["sql"])
+            plan = [row[0] for row in cursor.fetchall()]
+            print(f"--- {float(query['time']) * 1000:.1f} ms: {query['sql'][:300]}")
+            print("\n".join(line[:220] for line in plan))
+
+
+def print_in_process(local: dict, runs: int) -> None:
+    print(
+        f"\nin this process, per request (median of {runs}; the test client, no load):\n"
+        f"{'target':<9}{'total ms':>10}{'SQL ms':>9}{'other ms':>10}{'queries':>9}"
+        "  slowest query"
+    )
+    for target, row in local.items():
+        slow_ms, slow_sql = row["slowest"]
+        fewest, most = row["queries"]
+        count = f"{fewest}" if fewest == most else f"{fewest}-{most}"
+        print(
+            f"{target:<9}{row['ms']:>10.1f}{row['sql_ms']:>9.1f}"
+            f"{row['ms'] - row['sql_ms']:>10.1f}{count:>9}"
+            f"  {slow_ms:.1f} ms {' '.join(slow_sql.split())[:70]}"
+        )
+    if any(row["queries"][0] != row["queries"][1] for row in local.values()):
+        print(
+            "(a range: the query strings differ; a chosen country adds the regions' counts, an "
+            "empty result skips the cards' queries)"
+        )
+
+
+# --- The open loop -----------------------------------------------------------------------------
+
+
+def probe(session, url, paths, headers, count, timeout) -> tuple[Outcome, bool]:
+    """Sequential warm-up requests; False if one took longer than `timeout` (stops there)."""
+    outcome = Outcome(open_loop=False)
+    for i in range(count):
+        start = time.perf_counter()
+        try:
+            response = session.get(url + paths[i % len(paths)], headers=headers, timeout=timeout)
+            ok, fast = response.status_code == 200, True
+        except requests.Timeout:
+            ok = fast = False
+        elapsed = (time.perf_counter() - start) * 1000
+        outcome.latencies.append(elapsed)
+        outcome.requests += 1
+        outcome.errors += not ok
+        if not fast or elapsed > timeout * 1000:
+            return outcome, False
+    return outcome, True
+
+
+def open_loop(cookies, url, paths, headers, *, rate, duration, timeout, in_flight, drain):
+    """Requests sent at `rate` a second for `duration` seconds on a fixed schedule; each
+    latency from the request's scheduled time."""
+    n = max(1, round(rate * duration))
+    local = threading.local()
+    latencies: list[float | None] = [None] * n
+    failed = [False] * n
+    t0 = time.perf_counter() + 0.05
+
+    def fire(i: int) -> None:
+        session = getattr(local, "session", None)
+        if session is None:
+            session = local.session = requests.Session()
+            session.cookies.update(cookies)
+        try:
+            response = session.get(
+                url + paths[i % len(paths)], headers=headers, timeout=timeout, allow_redirects=False
+            )
+            ok = response.status_code == 200
+        except requests.RequestException:
+            ok = False
+            local.session = None  # a fresh connection for the next one
+        latencies[i] = (time.perf_counter() - (t0 + i / rate)) * 1000
+        failed[i] = not ok
+
+    pool = ThreadPoolExecutor(in_flight, thread_name_prefix="load")
+    futures = []
+    for i in range(n):
+        delay = t0 + i / rate - time.perf_counter()
+        if delay > 0:
+            time.sleep(delay)
+        futures.append(pool.submit(fire, i))
+    wait(futures, timeout=drain)
+    pool.shutdown(wait=True, cancel_futures=True)  # those sent end by their timeout
+    gave_up = time.perf_counter()
+    outcome = Outcome(requests=n, elapsed=gave_up - t0)
+    for i in range(n):
+        if latencies[i] is None:  # never sent: it waited until now
+            latencies[i] = (gave_up - (t0 + i / rate)) * 1000
+            failed[i] = True
+    outcome.latencies = latencies
+    outcome.errors = sum(failed)
+    return outcome
+
+
+def measure(session, url, pid, name, paths, args) -> tuple[Outcome, dict]:
+    """The target's outcome, and how busy daphne and the whole machine were meanwhile."""
+    headers = HEADERS.get(name, {})
+    warm, fast = probe(session, url, paths, headers, args.warmup, args.timeout)
+    if not fast:
+        print(
+            f"  {name}: a warm-up request took over {args.timeout:g} s: open loop skipped, "
+            "figures are the warm-up requests (lower bounds)"
+        )
+        return warm, {}
+    print(f"  {name}: {args.rate:g} req/s for {args.duration:g} s ...", flush=True)
+    server, machine = sqlite_bench.cpu_seconds(pid), sqlite_bench.machine_cpu_seconds()
+    outcome = open_loop(
+        session.cookies,
+        url,
+        paths,
+        headers,
+        rate=args.rate,
+        duration=args.duration,
+        timeout=args.timeout,
+        in_flight=args.in_flight,
+        drain=args.drain,
+    )
+    usage = {
+        "daphne": (sqlite_bench.cpu_seconds(pid) - server) / outcome.elapsed,
+        "machine": (sqlite_bench.machine_cpu_seconds() - machine)
+        / (outcome.elapsed * (os.cpu_count() or 1)),
+    }
+    time.sleep(args.pause)
+    return outcome, usage
+
+
+def cpu(usage: dict, key: str) -> str:
+    return f"{usage[key] * 100:.0f}%" if key in usage else "-"
+
+
+def report(args, seeded, local, results, usage, problems, db: str, seconds: float) -> None:
+    """The table of the targets, the verdict and the RESULT line."""
+    floor = results["floor"]
+    print(
+        f"\n{'target':<9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'p99/floor':>11}"
+        f"{'requests':>10}{'errors':>8}{'served/s':>10}{'daphne':>8}{'busy':>6}  load"
+    )
+    for target, r in results.items():
+        if not r.open_loop:
+            load = "warm-up only: lower bounds"
+        elif r.served_rps < 0.95 * args.rate:
+            load = f"open loop {args.rate:g}/s, SATURATED (queueing dominates)"
+        else:
+            load = f"open loop {args.rate:g}/s"
+        print(
+            f"{target:<9}{r.p(50):>9.1f}{r.p(95):>9.1f}{r.p(99):>9.1f}"
+            f"{r.p(99) / floor.p(99):>11.1f}{r.requests:>10}{r.errors:>8}"
+            f"{r.served_rps:>10.1f}{cpu(usage[target], 'daphne'):>8}"
+            f"{cpu(usage[target], 'machine'):>6}  {load}"
+        )
+    print(
+        "daphne: its CPU time over the target's time (its views run one at a time: waiting for "
+        "PostgreSQL holds the queue back too); busy: the machine's CPUs in use meanwhile "
+        "(daphne, PostgreSQL, this client and any other work)"
+    )
+    if problems["tracebacks"] or problems["lines"]:
+        print(f"daphne's log: {problems['tracebacks']} tracebacks; {problems['lines']}")
+    errors = sum(r.errors for r in results.values())
+    met = all(
+        results[t].open_loop and not results[t].errors and results[t].p(99) <= TARGET_P99_MS
+        for t in ("facet", "search")
+    )
+    print(
+        f"facet and search p99 <= {TARGET_P99_MS} ms without errors: {'yes' if met else 'NO'} "
+        f"(client-observed latency on loopback, one daphne process; total {seconds:.0f} s)"
+    )
+    fields = [
+        f"items={seeded.items}",
+        f"db={db}",
+        f"facet_p50_ms={results['facet'].p(50):.1f}",
+        f"facet_p99_ms={results['facet'].p(99):.1f}",
+        f"search_p50_ms={results['search'].p(50):.1f}",
+        f"search_p99_ms={results['search'].p(99):.1f}",
+        f"partial_p99_ms={results['partial'].p(99):.1f}",
+        f"floor_p99_ms={floor.p(99):.1f}",
+        f"rate={args.rate:g}",
+        f"queries_per_page={local['facet']['queries'][1]}",
+        f"errors={errors}",
+        f"target={'met' if met else 'missed'}",
+        f"seconds={seconds:.0f}",
+    ]
+    print("RESULT " + " ".join(fields))
+
+
+# --- Main -------------------------------------------------------------------------------------
+
+
+def main():
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--items", type=int, default=5000, help="published items (originals)")
+    parser.add_argument("--translations", type=float, default=0.10, help="share translated")
+    parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
+    parser.add_argument("--sqlite", action="store_true", help="SQLite even if PostgreSQL answers")
+    parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL bench database")
+    parser.add_argument(
+        "--no-template", action="store_true", help="migrate from scratch, keep no template"
+    )
+    parser.add_argument("--rate", type=float, default=5, help="requests a second per target")
+    parser.add_argument("--duration", type=float, default=15, help="seconds per target")
+    parser.add_argument("--in-flight", type=int, default=16, help="most requests at once")
+    parser.add_argument("--timeout", type=float, default=5, help="seconds before giving up")
+    parser.add_argument("--drain", type=float, default=5, help="seconds after the schedule")
+    parser.add_argument("--warmup", type=int, default=5, help="sequential requests first")
+    parser.add_argument("--pause", type=float, default=1, help="seconds between targets")
+    parser.add_argument("--runs", type=int, default=5, help="in-process requests per target")
+    parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE the queries")
+    args = parser.parse_args()
+    began = time.perf_counter()
+    # WhiteNoise in this process (the test client) looks for collected files nobody asks for.
+    warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
+
+    why_not = None if args.sqlite else postgresql_answers(args.database_url)
+    db = "sqlite" if args.sqlite or why_not else "postgresql"
+    if why_not:
+        print(f"PostgreSQL does not answer ({why_not}): running on SQLite instead")
+
+    results: dict[str, Outcome] = {}
+    usage: dict[str, dict] = {}
+    stack = ExitStack()
+    try:
+        directory = stack.enter_context(tempfile.TemporaryDirectory(prefix="library-bench-"))
+        if db == "postgresql":
+            seconds, copied = postgres_bench.prepare_database(
+                args.database_url, template=not args.no_template
+            )
+            postgres_bench.set_up_django(args.database_url)
+            server_env = {"DATABASE_URL": args.database_url, "DATABASE_POOL": "true"}
+            name = postgres_bench.database_name(args.database_url)
+        else:
+            seconds, copied = sqlite_bench.prepare_database(directory)
+            sqlite_bench.use_database(directory)
+            server_env, name = {}, f"{directory}/bench.sqlite3"
+        how = "copied from its migrated template" if copied else "migrated"
+        print(f"database {name} ({db}) {how} in {seconds:.1f} s; seeding the library")
+
+        from bench._library_seed import check_seeded, seed_library
+
+        seeded = seed_library(items=args.items, translations=args.translations)
+        checked = check_seeded(seeded)
+        t = seeded.timings
+        kinds = ", ".join(f"{n} {kind}" for kind, n in seeded.by_kind.items())
+        print(
+            f"seeded {seeded.items} items ({kinds}) and {seeded.translations} translations in "
+            f"{t['total']:.1f} s (text {t['text']:.1f} s, rows {t['rows']:.1f} s, search index "
+            f"{t['index']:.1f} s); {checked['live']} live pages, e.g. {checked['url']}"
+        )
+        member = sqlite_bench.seed_members(1, space=False)
+        session_key = member.sessions[0]
+        paths = target_paths(seeded, random.Random(5))
+
+        local = in_process(paths, session_key, args.runs, args.explain)
+        print_in_process(local, args.runs)
+
+        from django.db import connections
+
+        connections.close_all()  # daphne gets the database to itself
+        [(url, pid)] = stack.enter_context(sqlite_bench.daphnes(directory, 1, server_env))
+        load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+        print(
+            f"\ndaphne up at {url} ({time.perf_counter() - began:.0f} s); load average "
+            f"{load} on {os.cpu_count()} CPUs (other work on the machine slows the targets down)"
+        )
+        from django.conf import settings
+
+        session = requests.Session()
+        session.cookies.set(settings.SESSION_COOKIE_NAME, session_key)
+        if "/accounts/logout/" not in session.get(url + INDEX, timeout=30).text:
+            raise RuntimeError("the load would not be signed in")
+        for target, target_urls in paths.items():
+            results[target], usage[target] = measure(session, url, pid, target, target_urls, args)
+        problems = sqlite_bench.log_problems(directory, url)
+    finally:
+        stack.close()  # daphne stops before its database goes
+        if db == "postgresql" and not args.keep:
+            from django.db import connections
+
+            connections.close_all()
+            postgres_bench.drop_database(args.database_url)
+    seconds = time.perf_counter() - began
+
+    report(args, seeded, local, results, usage, problems, db, seconds)
+
+
+if __name__ == "__main__":
+    main()
