@@ -23,7 +23,8 @@ what Wagtail would keep:
   to organisations the seeder makes once per seed (`bibliotheque-<seed>-<n>`), and adoptions of
   some sheets by those organisations;
 - every item in the search index, through the backend's `add_bulk`, model by model, with the
-  steps held in memory so that indexing reads nothing back;
+  steps held in memory so that indexing reads nothing back (on PostgreSQL, the library's own
+  index on the entries built once after them);
 - on PostgreSQL, fresh planner statistics (`ANALYZE`) at the end.
 
 Not written: revisions (the pages have none, like pages made by a migration), log entries,
@@ -36,6 +37,7 @@ translations are written from a small English vocabulary.
 Needs Django set up on the target database; `seed_library()` opens its own transaction.
 """
 
+import importlib
 import random
 import sys
 import time
@@ -439,10 +441,29 @@ def _index(pages: list) -> None:
     by_model: dict[type, list] = {}
     for page in pages:
         by_model.setdefault(type(page), []).append(page)
-    with _each_field_extracted_once(backend):
+    with _each_field_extracted_once(backend), _library_search_index_built_after():
         for model, objs in by_model.items():
             for start in range(0, len(objs), BATCH):
                 backend.add_bulk(model, objs[start : start + BATCH])
+
+
+@contextmanager
+def _library_search_index_built_after():
+    """On PostgreSQL, the library's index on the search entries (migration 0003) is dropped
+    while the entries are written, then built again by the migration's own function: it takes
+    each entry as it comes (no pending list), a third of the indexing time for 5,000 items,
+    where building it once over them all takes a second."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    migration = importlib.import_module("community.library.migrations.0003_search_index_title_body")
+    with connection.schema_editor(atomic=False) as editor:
+        migration.drop_index(None, editor)
+    yield
+    # PostgreSQL builds no index on a table with deferred foreign-key checks pending.
+    connection.check_constraints()
+    with connection.schema_editor(atomic=False) as editor:
+        migration.create_index(None, editor)
 
 
 @contextmanager

@@ -43,7 +43,9 @@ class LibraryConfig(AppConfig):
 def publish_approved_workflow(workflow_state, user=None) -> None:
     """What a workflow does once its last task approved (`WAGTAIL_FINISH_WORKFLOW_ACTION`).
 
-    For a library item, the approval is the right to publish: the review tasks decide who may
+    For a library item, the approval is the right to publish, and what is published is what the
+    reviewers approved (`reviewed_revision`), not whatever was saved since: an edit made while
+    the sheet was in review waits for a review of its own. The review tasks decide who may
     approve (`models/workflows.py`), so an expert needs no Wagtail publish permission of their
     own. Anything else is published as Wagtail does by default, with its permission checks.
     Wagtail imports this while it loads its models: everything here is imported late.
@@ -51,8 +53,36 @@ def publish_approved_workflow(workflow_state, user=None) -> None:
     from community.library.models import LibraryItem
 
     page = workflow_state.content_object
-    revision = page.get_latest_revision()
-    revision.publish(user=user, skip_permission_checks=isinstance(page.specific, LibraryItem))
+    if not isinstance(page.specific, LibraryItem):
+        page.get_latest_revision().publish(user=user)
+        return
+    reviewed_revision(workflow_state).publish(user=user, skip_permission_checks=True)
+
+
+def reviewed_revision(workflow_state):
+    """The revision the workflow's last decision approved.
+
+    The last task state is the expert's: approved, its revision is what the expert read; skipped
+    (no expert asked), it stands for the animator's approval, whose revision is the one the
+    animator read, whatever the skipped state was given.
+    """
+    from wagtail.models import TaskState
+
+    from community.library.models.workflows import AnimatorReviewTaskState
+
+    task_state = workflow_state.current_task_state
+    if task_state.status == TaskState.STATUS_SKIPPED:
+        approved = (
+            AnimatorReviewTaskState.objects.filter(
+                workflow_state=workflow_state, status=TaskState.STATUS_APPROVED
+            )
+            .select_related("revision")
+            .order_by("-pk")
+            .first()
+        )
+        if approved is not None and approved.revision_id != task_state.revision_id:
+            return approved.revision
+    return task_state.revision
 
 
 def _is_library_workflow(workflow_state) -> bool:

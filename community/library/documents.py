@@ -6,13 +6,18 @@
 report (`openable_documents` and `DocumentAccess.openable_q`, its queryset twins):
 
 - a document awaiting review (uploaded with a contribution not yet published): its uploader,
-  the library's reviewers (any animator) and staff;
+  staff, and those who may read a sheet that attaches it (`permissions.can_view_draft`: its
+  reviewers while it is submitted, the experts asked). A sheet attaches a document by its own
+  rows (a sheet never published) or by its latest revision (the changes to a published one);
+  the admin's lists and choosers (`openable_q`) offer such a document only to its uploader and
+  staff;
 - a document in a collection private to a space, or below one (the deepest such collection
   decides): that space's active members, its cluster's animators and staff;
 - any other document: everyone, like the published pages that show it.
 
 The collections private to a space are few: they are read once per `DocumentAccess`, and each
-document's collection is matched against them in Python by its tree path, so a list of documents
+document's collection is matched against them in Python by its tree path; the sheets that
+attach the documents awaiting review are read together (`decide_pending`): a list of documents
 costs the same few queries whatever its length.
 
 Also here: who reserves a collection to a space (`can_make_private`), and the backend through
@@ -71,11 +76,62 @@ class DocumentAccess:
         return member_of | {pk for pk, space in spaces.items() if space.cluster_id in animated}
 
     @cached_property
-    def reviews(self) -> bool:
-        """Opens every document awaiting review: staff and the library's reviewers."""
-        from community.library.permissions import is_library_animator
+    def is_staff(self) -> bool:
+        return is_platform_staff(self.user)
 
-        return is_platform_staff(self.user) or is_library_animator(self.user)
+    @cached_property
+    def _pending_open(self) -> dict[int, bool]:
+        """Decisions on documents awaiting review, by id (filled by `decide_pending`)."""
+        return {}
+
+    def decide_pending(self, documents) -> None:
+        """Decide at once which of `documents` awaiting review the user may open.
+
+        Their uploader and staff may; anyone else only through a sheet that attaches the
+        document and that they may read (`permissions.can_view_draft`). Two queries find the
+        sheets (those whose rows attach the documents, and their uploaders' own sheets, whose
+        latest revision may attach them); each sheet is then asked once.
+        """
+        from community.library.models import PracticeDocument, PracticeSheetPage
+        from community.library.permissions import can_view_draft
+
+        undecided = {
+            document.pk: document
+            for document in documents
+            if document.pending_review and document.pk not in self._pending_open
+        }
+        if not undecided:
+            return
+        if not _signed_in(self.user) or self.is_staff:
+            self._pending_open.update(dict.fromkeys(undecided, self.is_staff))
+            return
+        others = {}
+        for pk, document in undecided.items():
+            if document.uploaded_by_user_id == self.user.pk:
+                self._pending_open[pk] = True
+            else:
+                others[pk] = document
+        if not others:
+            return
+        attached: dict[int, set[int]] = {}
+        for page_id, document_id in PracticeDocument.objects.filter(
+            document_id__in=others
+        ).values_list("page_id", "document_id"):
+            attached.setdefault(page_id, set()).add(document_id)
+        uploaders = {d.uploaded_by_user_id for d in others.values() if d.uploaded_by_user_id}
+        sheets = PracticeSheetPage.objects.filter(
+            Q(pk__in=attached) | Q(owner_id__in=uploaders)
+        ).select_related("latest_revision")
+        opened: set[int] = set()
+        for sheet in sheets:
+            ids = set(attached.get(sheet.pk, ()))
+            if sheet.latest_revision is not None:
+                rows = sheet.latest_revision.content.get("documents") or []
+                ids |= {row.get("document") for row in rows}
+            ids &= set(others) - opened
+            if ids and can_view_draft(self.user, sheet):
+                opened |= ids
+        self._pending_open.update({pk: pk in opened for pk in others})
 
     def private_space_at(self, collection_path: str) -> Space | None:
         for path, space in self.private_collections:
@@ -91,9 +147,8 @@ class DocumentAccess:
 
     def may_open(self, document, *, collection_path: str | None = None) -> bool:
         if document.pending_review:
-            return _signed_in(self.user) and (
-                document.uploaded_by_user_id == self.user.pk or self.reviews
-            )
+            self.decide_pending([document])
+            return self._pending_open[document.pk]
         if collection_path is None:
             collection_path = document.collection.path
         return self.may_open_at(collection_path)
@@ -136,11 +191,13 @@ class DocumentAccess:
         return published if closed is None else published & ~closed
 
     def openable_q(self) -> Q:
-        """The documents `may_open` accepts, as a queryset filter."""
+        """The documents `may_open` accepts, as a queryset filter, except those awaiting review
+        that the user reads through a sheet: the admin's lists and choosers offer a document
+        awaiting review only to its uploader and staff, so nobody attaches another's upload."""
         published = self.published_q()
         if not _signed_in(self.user):
             return published
-        if self.reviews:
+        if self.is_staff:
             return published | Q(pending_review=True)
         return published | Q(pending_review=True, uploaded_by_user=self.user)
 
@@ -156,6 +213,7 @@ def visible_documents(user, documents) -> list[tuple[object, bool, Space | None]
     if not documents:
         return []
     access = DocumentAccess(user)
+    access.decide_pending(documents)
     paths = dict(
         Collection.objects.filter(
             pk__in={document.collection_id for document in documents}

@@ -4,13 +4,15 @@ The platform sets only essential cookies, so a video host's player is not loaded
 the page shows a button, and the player (from the host's privacy-friendly domain where it has
 one) loads when the reader presses it. The player's address is built here from the video's
 identifier, never copied from what a contributor typed, so no other address can end up in a
-frame.
+frame. PeerTube instances are many and anyone can run one, so only the instances listed in
+the LIBRARY_PEERTUBE_HOSTS setting are accepted.
 """
 
 import re
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlparse
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -21,15 +23,25 @@ class Embed:
     player_url: str
     watch_url: str
 
+    @property
+    def host(self) -> str:
+        """Where the player comes from: a PeerTube video is only as trustworthy as its instance."""
+        return urlparse(self.player_url).netloc
+
 
 _ID = re.compile(r"^[A-Za-z0-9_-]{3,64}$")
+
+
+def _on(host: str, domain: str) -> bool:
+    """The host is the domain or one of its subdomains (``evilyoutube.com`` is neither)."""
+    return host == domain or host.endswith("." + domain)
 
 
 def _youtube(url) -> str | None:
     host = url.hostname or ""
     if host == "youtu.be":
         return url.path.lstrip("/").split("/")[0]
-    if host.endswith("youtube.com") or host.endswith("youtube-nocookie.com"):
+    if _on(host, "youtube.com") or _on(host, "youtube-nocookie.com"):
         if url.path == "/watch":
             return (parse_qs(url.query).get("v") or [""])[0]
         parts = [p for p in url.path.split("/") if p]
@@ -51,7 +63,7 @@ def _dailymotion(url) -> str | None:
     host = url.hostname or ""
     if host == "dai.ly":
         return url.path.lstrip("/")
-    if host.endswith("dailymotion.com"):
+    if _on(host, "dailymotion.com"):
         parts = [p for p in url.path.split("/") if p]
         if "video" in parts and parts.index("video") + 1 < len(parts):
             return parts[parts.index("video") + 1].split("_")[0]
@@ -59,7 +71,8 @@ def _dailymotion(url) -> str | None:
 
 
 def _peertube(url) -> str | None:
-    # PeerTube instances are many: recognise the path shapes /w/<id> and /videos/watch/<id>.
+    if (url.hostname or "") not in {h.lower() for h in settings.LIBRARY_PEERTUBE_HOSTS}:
+        return None
     parts = [p for p in url.path.split("/") if p]
     if len(parts) == 2 and parts[0] == "w":
         return parts[1]
@@ -74,7 +87,12 @@ def parse_video_url(address: str) -> Embed | None:
         url = urlparse((address or "").strip())
     except ValueError:
         return None
-    if url.scheme != "https" or not url.hostname:
+    try:
+        port = url.port
+    except ValueError:
+        return None
+    # A user name or password in the address only serves to disguise its real host.
+    if url.scheme != "https" or not url.hostname or url.username is not None:
         return None
     if (video := _youtube(url)) and _ID.match(video):
         return Embed(
@@ -95,7 +113,7 @@ def parse_video_url(address: str) -> Embed | None:
             f"https://www.dailymotion.com/video/{video}",
         )
     if (video := _peertube(url)) and _ID.match(video):
-        host = url.hostname
+        host = url.hostname if port is None else f"{url.hostname}:{port}"
         return Embed(
             "PeerTube",
             f"https://{host}/videos/embed/{video}",

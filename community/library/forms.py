@@ -11,6 +11,7 @@ are checked where the member typed.
 from datetime import date
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from community.countries import COUNTRIES
@@ -251,7 +252,7 @@ class ContactForm(forms.ModelForm):
 
 class VideoForm(forms.ModelForm):
     url = forms.URLField(
-        label=PracticeVideo._meta.get_field("url").verbose_name,
+        label=capfirst(PracticeVideo._meta.get_field("url").verbose_name),
         help_text=PracticeVideo._meta.get_field("url").help_text,
         assume_scheme="https",
     )

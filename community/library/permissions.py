@@ -3,8 +3,8 @@
 Published items are public: visitors read them. What is not public goes through these
 functions and nowhere else:
 
-- a draft or a submitted sheet: its author, its reviewers (`can_review`) and the expert
-  group while an expert is asked (`can_view_draft`);
+- a draft or a submitted sheet: its author and staff, its reviewers (`can_review`) once it is
+  submitted, and the expert group while an expert is asked (`can_view_draft`);
 - a document: `can_view_document`, asked by Wagtail's document view for every download (see
   `wagtail_hooks.py`); the files have no other URL;
 - adopting, contributing, translating: `can_adopt`, `can_contribute`, `can_translate`.
@@ -63,13 +63,16 @@ def can_review(user, page) -> bool:
     """Approve, ask an expert or request changes on a submitted sheet.
 
     Staff; the animators of the sheet's spaces and of their clusters; any animator when the sheet
-    names no space. Never the sheet's own author (unless staff): nobody approves their own work.
+    names no space. Never the sheet's own author, staff included: nobody approves their own work.
     """
     if not _signed_in(user):
         return False
+    if page.owner_id == user.pk:
+        return False
     if is_platform_staff(user):
         return True
-    if page.owner_id == user.pk:
+    # Every reviewer animates something: a cheap check spares plain members the spaces' lookups.
+    if not is_library_animator(user):
         return False
     spaces = list(page.specific_deferred.spaces.select_related("cluster")) if page.pk else []
     if not spaces:
@@ -78,14 +81,28 @@ def can_review(user, page) -> bool:
 
 
 def can_view_draft(user, page) -> bool:
-    """See an unpublished sheet, or the unpublished changes of a published one."""
+    """See an unpublished sheet, or the unpublished changes of a published one.
+
+    Its author and staff always; its reviewers once it is submitted (in review, or sent back for
+    changes), not a draft its author has kept to themselves; the expert group while asked.
+    """
     if not _signed_in(user):
         return False
     if page.owner_id == user.pk or is_platform_staff(user):
         return True
-    if can_review(user, page):
+    if _submitted(page) and can_review(user, page):
         return True
     return is_expert(user) and _expert_asked(page)
+
+
+def _submitted(page) -> bool:
+    from wagtail.models import WorkflowState
+
+    state = page.current_workflow_state
+    return bool(
+        state
+        and state.status in (WorkflowState.STATUS_IN_PROGRESS, WorkflowState.STATUS_NEEDS_CHANGES)
+    )
 
 
 def _expert_asked(page) -> bool:
@@ -143,7 +160,7 @@ def can_view_document(user, document) -> bool:
     `community.library.documents.DocumentAccess`:
 
     - a document awaiting review (uploaded with a contribution not yet published): its uploader,
-      the library's reviewers and staff;
+      staff, and those who may read a sheet that attaches it (`can_view_draft`);
     - a document in a collection private to a space: that space's active members, the people
       who manage the space and staff;
     - any other document: everyone, like the published pages that show it.

@@ -52,7 +52,7 @@ def reviewable_items(user) -> QuerySet:
     if not _signed_in(user):
         return LibraryItem.objects.none()
     if is_platform_staff(user):
-        return LibraryItem.objects.all()
+        return LibraryItem.objects.exclude(owner=user)
     through = LibraryItem.spaces.through
     in_animated_space = Exists(
         through.objects.filter(
@@ -179,8 +179,10 @@ def review_actions(user, page, *, task_state=None) -> list[str]:
 def reviewers_for(page) -> QuerySet:
     """Who is told that `page` awaits review: its reviewers by role, never its author.
 
-    The animators of its spaces and of their clusters, or every cluster animator when it names no
-    space; plus the expert group's members while an expert is asked.
+    The animators of its spaces and of their clusters, or every animator (of a cluster or of a
+    space) when it names no space, as `permissions.can_review` admits them; plus the expert
+    group's members while an expert is asked. When that leaves nobody (the author animates the
+    sheet's only space, say), staff are told: a submitted sheet never waits unseen.
     """
     spaces = Space.objects.filter(library_items=page)
     if spaces.exists():
@@ -190,15 +192,17 @@ def reviewers_for(page) -> QuerySet:
             memberships__state=Membership.State.ACTIVE,
         ) | Q(animated_clusters__spaces__in=spaces)
     else:
-        condition = Q(animated_clusters__isnull=False)
+        condition = Q(
+            memberships__role=Membership.Role.ANIMATOR,
+            memberships__state=Membership.State.ACTIVE,
+        ) | Q(animated_clusters__isnull=False)
     if _expert_step_in_progress(page):
         condition |= Q(pk__in=expert_reviewers(page).values("pk"))
-    return (
-        User.objects.filter(condition, is_active=True)
-        .exclude(pk=page.owner_id)
-        .select_related("profile")
-        .distinct()
-    )
+    people = User.objects.filter(is_active=True).exclude(pk=page.owner_id)
+    reviewers = people.filter(pk__in=User.objects.filter(condition).values("pk"))
+    if not reviewers.exists():
+        reviewers = people.filter(is_staff=True)
+    return reviewers.select_related("profile")
 
 
 def _expert_step_in_progress(page) -> bool:

@@ -11,18 +11,32 @@ sees every step, so the notifications are sent from here, after the commit.
   notification, and by e-mail since the comment does not fit in a notification).
 - `workflow_approved`: the author is told that the sheet is published; a translation published
   through the workflow now follows its original's current publication.
-- `page_published` of a practice sheet: the documents uploaded with it, held back while the sheet
-  was reviewed (`pending_review`), become readable like the sheet.
+- `page_published` of a practice sheet: the documents its author uploaded with it, held back
+  while the sheet was reviewed (`pending_review`), become readable like the sheet; an upload of
+  anyone else stays held back.
+- `page_published`, `page_unpublished`, `post_delete` of a library item: what the library's
+  index keeps between requests is forgotten (`selectors.library_changed`); on publication, the
+  item is also indexed again for search. Wagtail indexes a page when its row is saved, reading
+  its orderables from the database before the new ones are written: without this, a sheet's
+  new steps would be found only after its next save.
 """
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from wagtail.models import TaskState
-from wagtail.signals import page_published, task_rejected, task_submitted, workflow_approved
+from wagtail.search import index
+from wagtail.signals import (
+    page_published,
+    page_unpublished,
+    task_rejected,
+    task_submitted,
+    workflow_approved,
+)
 
 from community.library.models import LibraryItem, PracticeSheetPage
 from community.library.models.workflows import AnimatorReviewTask, ExpertReviewTask
@@ -184,3 +198,14 @@ def release_documents(sender, instance, **kwargs):
         from community.library.services.contributions import sheet_documents_release
 
         sheet_documents_release(page=instance)
+
+
+@receiver([page_published, page_unpublished, post_delete])
+def library_item_changed(sender, instance, signal, **kwargs):
+    if not isinstance(instance, LibraryItem):
+        return
+    from community.library.selectors import library_changed
+
+    if signal is page_published:
+        index.insert_or_update_object(instance)
+    library_changed()

@@ -132,8 +132,10 @@ class LibraryDocumentPermissionPolicy(CollectionOwnershipPermissionPolicy):
                 documents = self.model._default_manager.all()
             elif actions & {"change", "delete"}:
                 documents = documents | self.model._default_manager.filter(uploaded_by_user=user)
-        # The chooser shows each document's collection.
-        return openable_documents(user, documents).select_related("collection")
+        # The admin's search filters only on the model's declared filter fields: the rule of
+        # who may open what reaches it as a list of ids. The chooser shows each collection.
+        openable = openable_documents(user, documents).values("pk")
+        return self.model._default_manager.filter(pk__in=openable).select_related("collection")
 
     def collections_user_has_any_permission_for(self, user, actions):
         if is_platform_staff(user):

@@ -269,6 +269,12 @@ WAGTAILIMAGES_IMAGE_FORM_BASE = "community.library.uploads.CheckedImageForm"
 # last reviewer (an expert) has no publish permission of their own (see community/library/apps.py).
 WAGTAIL_FINISH_WORKFLOW_ACTION = "community.library.apps.publish_approved_workflow"
 UPLOAD_DOCUMENT_MAX_BYTES = env.int("UPLOAD_DOCUMENT_MAX_BYTES", default=20 * 1024 * 1024)
+# Video hosts whose players may be framed: the big hosts are known by name in
+# community/library/embeds.py; PeerTube instances are many, so only these are accepted.
+LIBRARY_PEERTUBE_HOSTS = env.list(
+    "LIBRARY_PEERTUBE_HOSTS",
+    default=["framatube.org", "peertube.fr", "tube.ac-lyon.fr", "videos.egalite-clusters.example"],
+)
 
 DJANGO_NOTIFICATIONS_CONFIG = {"USE_JSONFIELD": True, "SOFT_DELETE": False}
 
@@ -311,6 +317,9 @@ CHAT = {
 
 # Uploaded images: type and size are checked before anything is stored.
 UPLOAD_IMAGE_MAX_BYTES = env.int("UPLOAD_IMAGE_MAX_BYTES", default=4 * 1024 * 1024)
+# A small compressed file can describe a huge picture: its pixel count (read from the header)
+# is bounded too, so resizing it for renditions cannot exhaust the server's memory.
+UPLOAD_IMAGE_MAX_PIXELS = env.int("UPLOAD_IMAGE_MAX_PIXELS", default=40_000_000)
 
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=14)
 

@@ -22,6 +22,9 @@
     frame.allow = "autoplay; fullscreen; picture-in-picture; encrypted-media";
     frame.allowFullscreen = true;
     frame.referrerPolicy = "strict-origin-when-cross-origin";
+    // The players need their scripts and their own origin (YouTube and Vimeo refuse to play
+    // without them); the sandbox still keeps them from navigating this page or opening forms.
+    frame.setAttribute("sandbox", "allow-scripts allow-same-origin allow-presentation allow-popups");
     frame.className = "library-player-frame";
     const button = player.querySelector("[data-player-load]");
     if (button) button.remove();

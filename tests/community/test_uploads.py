@@ -65,3 +65,28 @@ def test_a_profile_photo_that_is_not_an_image_is_refused_on_the_form(client, mem
     assert response.context["form"].errors["photo"]
     member.profile.refresh_from_db()
     assert not member.profile.photo
+
+
+def huge_png_bytes(width: int, height: int) -> bytes:
+    """A few kilobytes describing a huge picture: a one-bit image compresses to almost nothing."""
+    buffer = io.BytesIO()
+    Image.new("1", (width, height)).save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()
+
+
+def test_an_image_with_too_many_pixels_is_refused_however_small_its_file():
+    data = huge_png_bytes(12000, 12000)
+    assert len(data) < 100_000
+    with pytest.raises(ValidationError) as refused:
+        validate_image_upload(SimpleUploadedFile("cover.png", data, "image/png"))
+    assert refused.value.code == "too_many_pixels"
+    assert "40 million pixels" in refused.value.messages[0]
+
+
+def test_the_pixel_limit_comes_from_the_settings(settings):
+    settings.UPLOAD_IMAGE_MAX_PIXELS = 15
+    with pytest.raises(ValidationError) as refused:
+        validate_image_upload(SimpleUploadedFile("photo.png", png_bytes(), "image/png"))
+    assert refused.value.code == "too_many_pixels"
+    settings.UPLOAD_IMAGE_MAX_PIXELS = 16
+    validate_image_upload(SimpleUploadedFile("photo.png", png_bytes(), "image/png"))

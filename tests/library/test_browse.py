@@ -1,7 +1,9 @@
 """Browsing the library: facets that combine with disjunctive counts, search, one version per
-practice in the reader's language, drafts nowhere, a constant number of queries, htmx."""
+practice in the reader's language, drafts nowhere, a constant number of queries, answers kept
+between requests until the library changes, htmx."""
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
@@ -238,6 +240,15 @@ def test_search_finds_words_in_a_sheets_body_and_in_its_steps(make_sheet, catalo
     assert counts(results, "kind") == {"sheet": 1, "interview": 0}
 
 
+def test_a_step_written_just_before_publishing_is_found_by_search(make_sheet, member):
+    draft = make_sheet(title="Vestiaires", publish=False, owner=member)
+    draft.steps.add(
+        PracticeStep(title="Aménager", description="Des vestiaires pour chaudronnières.")
+    )
+    draft.save_revision(user=member).publish()
+    assert titles(browse(q="chaudronnières")) == ["Vestiaires"]
+
+
 def test_search_counts_facets_over_the_matches_only(make_sheet, themes):
     make_sheet(title="Un", summary="Mentorat des apprenties", themes=[themes["recruitment"]])
     make_sheet(title="Deux", summary="Mentorat en atelier", themes=[themes["digital"]])
@@ -246,6 +257,29 @@ def test_search_counts_facets_over_the_matches_only(make_sheet, themes):
     assert titles(results) == ["Deux", "Un"]
     assert counts(results, "theme") == {"recruitment": 1, "digital": 1}
     assert results.sort == "relevance"
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"theme": "recruitment"},
+        {"theme": ["recruitment", "digital"], "kind": ["sheet", "interview"]},
+        {"theme": "digital", "actor": "sme", "kind": "interview"},
+        {"country": "FR", "region": "FR:Bretagne"},
+        {"country": ["FR", "BE"], "region": "FR:Bretagne", "actor": ["cluster", "sme"]},
+        {"sector": "manufacturing", "theme": "recruitment"},
+        {"theme": "digital", "kind": "video"},
+    ],
+)
+def test_a_search_matching_every_item_counts_like_browsing_without_one(catalogue, params):
+    # Browsing counts in SQL, a search counts its window in Python: the same rules.
+    browsed = browse(**params)
+    searched = browse(q="pratique", **params)  # every item's summary has the word
+    assert searched.searching and searched.total == browsed.total
+    assert titles(searched) == titles(browsed)
+    for facet in browsed.facets:
+        assert counts(searched, facet.name) == counts(browsed, facet.name), facet.name
 
 
 def test_a_draft_is_not_found_by_search(make_sheet, member):
@@ -353,36 +387,90 @@ def grow(make_sheet, make_item, themes, n):
         make_item(VideoCapsulePage, themes=[themes["digital"]], summary="Mixité en vidéo")
 
 
+def queries_of(client, url) -> tuple[int, int]:
+    """Queries of a request the index answers from scratch, then of the same request answered
+    from what it kept."""
+    selectors.library_changed()
+    with CaptureQueriesContext(connection) as computed:
+        client.get(url)
+    with CaptureQueriesContext(connection) as kept:
+        client.get(url)
+    return len(computed), len(kept)
+
+
 @pytest.mark.parametrize(
-    ("url", "pin"),
+    ("url", "pin", "pin_kept"),
     [
-        # Wagtail's routing (7), the vocabularies (2), themes, sectors, the other facets with the
-        # total, the page, its cards' themes.
-        ("/library/", 14),
-        # Every facet filtered: one aggregate each, and the total.
+        # Wagtail's routing (7), the vocabularies (2), the unseen items, every count in one
+        # query, the page, its cards' themes; kept: neither the unseen items nor the counts.
+        ("/library/", 13, 11),
+        # Every facet filtered: the same queries.
         (
             "/library/?theme=recruitment&theme=digital&sector=manufacturing&country=FR"
             "&region=FR:Bretagne&actor=sme&kind=sheet&sort=title",
-            18,
+            13,
+            11,
         ),
-        # A search: the window of matches and their ids, in place of the total.
-        ("/library/?q=mixité&theme=digital", 16),
+        # A search: the window of matches, their facets, their themes and sectors, in place of
+        # the unseen items and the counts; kept: none of them.
+        ("/library/?q=mixité&theme=digital", 14, 11),
     ],
 )
 def test_the_index_keeps_its_query_count_when_items_grow_tenfold(
-    client, make_sheet, make_item, themes, django_assert_max_num_queries, url, pin
+    client, make_sheet, make_item, themes, django_assert_max_num_queries, url, pin, pin_kept
 ):
     grow(make_sheet, make_item, themes, 2)
     client.get(url)  # the search backend's one-off checks
-    with CaptureQueriesContext(connection) as queries:
-        client.get(url)
-    small = len(queries)
+    small, small_kept = queries_of(client, url)
     grow(make_sheet, make_item, themes, 18)
     client.get(url)  # warm the caches the growth emptied (site root paths)
+    selectors.library_changed()
     with django_assert_max_num_queries(small):
         response = client.get(url)
+    with django_assert_max_num_queries(small_kept):
+        assert client.get(url).context["results"].total == response.context["results"].total
     assert response.context["results"].total > 0
-    assert small <= pin
+    assert small <= pin and small_kept <= pin_kept
+
+
+# --- What the index keeps between requests -----------------------------------------------------
+
+
+def test_the_index_shows_a_publication_unpublication_or_deletion_at_once(make_sheet, themes):
+    first = make_sheet(title="Première", themes=[themes["recruitment"]], summary="Mentorat")
+    assert titles(browse()) == titles(browse(q="mentorat")) == ["Première"]
+    assert counts(browse(), "theme") == {"recruitment": 1}
+
+    second = make_sheet(title="Seconde", themes=[themes["digital"]], summary="Mentorat")
+    assert titles(browse()) == titles(browse(q="mentorat")) == ["Première", "Seconde"]
+    assert counts(browse(), "theme") == {"recruitment": 1, "digital": 1}
+
+    second.unpublish()
+    assert titles(browse()) == titles(browse(q="mentorat")) == ["Première"]
+    assert counts(browse(), "theme") == {"recruitment": 1}
+
+    first.delete()
+    assert browse().total == browse(q="mentorat").total == 0
+    assert counts(browse(), "theme") == {}
+
+
+def test_the_index_forgets_what_it_kept_again_once_a_publication_is_committed(
+    make_sheet, django_capture_on_commit_callbacks
+):
+    # A request between the publication and its commit may have kept the rows as they were.
+    with django_capture_on_commit_callbacks(execute=True):
+        make_sheet(title="Nouvelle")
+        during = cache.get(selectors.GENERATION_KEY)
+    assert cache.get(selectors.GENERATION_KEY) not in (None, during)
+
+
+def test_an_answer_kept_is_the_answer_computed(catalogue):
+    params = {"theme": "recruitment", "country": "FR", "region": "FR:Bretagne"}
+    computed, kept = browse(**params), browse(**params)
+    assert titles(kept) == titles(computed) and kept.total == computed.total
+    assert kept.facets == computed.facets
+    computed, kept = browse(q="pratique", kind="sheet"), browse(q="pratique", kind="sheet")
+    assert titles(kept) == titles(computed) and kept.facets == computed.facets
 
 
 # --- htmx --------------------------------------------------------------------------------------

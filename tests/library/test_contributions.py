@@ -521,3 +521,63 @@ def test_a_sheet_under_review_opens_read_only(client, member, complete_draft):
     response = client.get(edit_url(complete_draft, 2))
     assert response.status_code == 302
     assert response["Location"] == reverse("library:contribution_detail", args=[complete_draft.pk])
+
+
+# --- The sheet as written, on the contribution's page -------------------------------------------
+
+
+def sheet_with_people(member, rows: int, *, title: str):
+    """A draft with `rows` stakeholders (organisations) and `rows` contacts sharing a space."""
+    space = SpaceFactory()
+    MembershipFactory(space=space, user=member)
+    contacts = [MembershipFactory(space=space).user for _ in range(rows)]
+    return sheet_save(
+        by=member,
+        fields={"title": title},
+        stakeholders=[
+            {
+                "organisation": OrganisationFactory(name=f"Entreprise {title} {i}"),
+                "name": "",
+                "role": "",
+            }
+            for i in range(rows)
+        ],
+        contacts=[{"user": user, "role": f"Rôle {i}"} for i, user in enumerate(contacts)],
+    ), contacts
+
+
+@pytest.mark.parametrize("rows", [1, 10])
+def test_the_sheet_as_written_shows_its_people_in_two_queries(
+    member, library_index, rows, django_assert_num_queries
+):
+    from django.template.loader import render_to_string
+
+    from community.library.views.contribute import preview_context
+
+    page, _contacts = sheet_with_people(member, rows, title=f"Pratique {rows}")
+    draft = page.get_latest_revision_as_object()
+    assert draft.locale.language_code  # read by the page around the preview
+
+    with django_assert_num_queries(2):
+        content = render_to_string(
+            "library/contribute/_sheet_preview.html",
+            {"sheet": draft, "preview": preview_context(draft, member)},
+        )
+
+    for i in range(rows):
+        assert f"Entreprise Pratique {rows} {i}" in content and f"Rôle {i}" in content
+
+
+def test_a_contact_whose_profile_is_now_hidden_shows_as_a_member(client, member, library_index):
+    page, (contact,) = sheet_with_people(member, 1, title="Pratique")
+    name = contact.profile.display_name
+    client.force_login(member)
+    url = reverse("library:contribution_detail", args=[page.pk])
+    assert name in client.get(url).content.decode()
+
+    contact.profile.profile_visibility = "private"
+    contact.profile.save()
+    content = client.get(url).content.decode()
+
+    assert name not in content and contact.email not in content
+    assert "a member — Rôle 0" in content

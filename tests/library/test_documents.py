@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.http import Http404
@@ -29,14 +29,15 @@ from community.library.documents import (
 )
 from community.library.models import LibraryDocument, PrivateCollection
 from community.library.models.documents import PrivateDocumentStorage
-from community.library.permissions import can_view_document
+from community.library.permissions import EXPERT_GROUP, can_view_document
+from community.library.services.contributions import review_decide, sheet_save, sheet_submit
 from community.library.services.documents import (
     document_upload,
     private_collection_create,
     private_collection_delete,
     private_collection_update,
 )
-from community.models import Membership, Organisation
+from community.models import Membership, Organisation, Theme
 from events.organiser_forms import ReportForm
 from tests.factories import MembershipFactory, UserFactory
 from tests.library.test_uploads import PDF, documents_stored_in, ooxml, upload
@@ -187,11 +188,11 @@ def test_a_document_below_a_private_collection_is_private_too(
         (None, 404),
         ("member", 404),
         ("uploader", 200),
-        ("animator", 200),  # a reviewer
+        ("animator", 404),  # attached to no sheet they review
         ("staff", 200),
     ],
 )
-def test_a_document_awaiting_review_is_served_to_its_uploader_and_the_reviewers_only(
+def test_a_document_awaiting_review_is_served_to_its_uploader_and_staff_only(
     client, request, pending_doc, who, status
 ):
     response = get(client, pending_doc, request.getfixturevalue(who) if who else None)
@@ -199,6 +200,75 @@ def test_a_document_awaiting_review_is_served_to_its_uploader_and_the_reviewers_
     assert response.status_code == status
     if status == 200:
         assert "no-store" in response["Cache-Control"]
+
+
+@pytest.fixture
+def contributor(member, open_space):
+    MembershipFactory(space=open_space, user=member)
+    return member
+
+
+def sheet_with(author, space, document, page=None):
+    fields = (
+        {}
+        if page is not None
+        else {
+            "title": "Une fiche et son annexe",
+            "summary": "Résumé.",
+            "observation": "Constat.",
+            "themes": [Theme.objects.first()],
+            "spaces": [space],
+        }
+    )
+    return sheet_save(
+        by=author, page=page, fields=fields, steps=[{"title": "Étape"}], documents=[document]
+    )
+
+
+def test_a_sheet_s_reviewers_open_its_document_awaiting_review_once_it_is_submitted(
+    client, contributor, animator, other_animator, open_space, library_index, document_storage
+):
+    document = make_document(contributor, pending_review=True, name="annexe.pdf")
+    page = sheet_with(contributor, open_space, document)
+
+    # A draft kept by its author: its document stays theirs.
+    assert get(client, document, animator).status_code == 404
+    assert visible_documents(animator, [document]) == [(document, False, None)]
+
+    sheet_submit(by=contributor, page=page)
+    assert get(client, document, animator).status_code == 200
+    assert visible_documents(animator, [document]) == [(document, True, None)]
+    assert get(client, document, other_animator).status_code == 404
+    # Reading it is not offering it to attach elsewhere.
+    assert not openable_documents(animator).filter(pk=document.pk).exists()
+    assert openable_documents(contributor).filter(pk=document.pk).exists()
+
+
+def test_a_document_added_to_a_published_sheet_is_read_through_its_latest_revision(
+    client, contributor, animator, make_sheet, open_space, document_storage
+):
+    page = make_sheet(owner=contributor, spaces=[open_space], themes=[Theme.objects.first()])
+    document = make_document(contributor, pending_review=True, name="annexe.pdf")
+    sheet_with(contributor, open_space, document, page=page)
+    assert not page.documents.exists()  # only in the revision, the live page is unchanged
+
+    assert get(client, document, animator).status_code == 404
+    sheet_submit(by=contributor, page=page)
+    assert get(client, document, animator).status_code == 200
+
+
+def test_an_expert_opens_a_document_awaiting_review_only_once_asked(
+    client, contributor, animator, open_space, library_index, document_storage
+):
+    expert = UserFactory()
+    expert.groups.add(Group.objects.get(name=EXPERT_GROUP))
+    document = make_document(contributor, pending_review=True, name="annexe.pdf")
+    page = sheet_with(contributor, open_space, document)
+    sheet_submit(by=contributor, page=page)
+    assert get(client, document, expert).status_code == 404
+
+    review_decide(by=animator, page=page, action="expert", comment="Votre avis ?")
+    assert get(client, document, expert).status_code == 200
 
 
 def test_a_wrong_file_name_or_an_unknown_id_is_not_found(client, staff, private_doc):

@@ -6,6 +6,7 @@ from decimal import Decimal
 from io import BytesIO
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.images import ImageFile
 from django.db import connection
 from django.http import Http404
@@ -286,6 +287,15 @@ def test_a_video_from_a_host_loads_only_when_the_reader_asks(client, make_item):
     assert "js/library.js" in content
 
 
+def test_a_peertube_video_names_its_instance_before_it_loads(client, make_item, settings):
+    settings.LIBRARY_PEERTUBE_HOSTS = ["framatube.org"]
+    page = make_item(VideoCapsulePage, video_url="https://framatube.org:8443/w/abcdef")
+    content = client.get(page.url).content.decode()
+    assert "<iframe" not in content
+    assert 'data-src="https://framatube.org:8443/videos/embed/abcdef"' in content
+    assert "Play the video (loads PeerTube from framatube.org:8443)" in content
+
+
 def test_a_video_file_plays_in_the_page_with_its_captions(client, make_item):
     video = document("Capsule Wi-Filles", name="wifilles.mp4")
     captions = document("Sous-titres", name="wifilles.vtt")
@@ -385,6 +395,17 @@ def test_the_preview_of_a_sheet_not_saved_yet_renders(rf, staff, library_index, 
     assert theme.label in content
 
 
+@pytest.mark.parametrize("slug", ["feed", "contribute", "Review"])
+def test_an_item_cannot_take_an_address_the_library_answers_itself(make_item, slug):
+    page = make_item(ToolboxItemPage)
+    page.slug = slug
+    with pytest.raises(ValidationError) as refused:
+        page.full_clean()
+    assert [error.code for error in refused.value.error_dict["slug"]] == ["reserved_slug"]
+    page.slug = f"{slug}-pratique"
+    page.full_clean()
+
+
 def test_the_live_page_shows_the_published_version_not_the_pending_changes(
     client, member, make_sheet
 ):
@@ -480,6 +501,62 @@ def test_an_unpublished_translation_is_not_offered(client, make_sheet):
     assert "Read in English" not in client.get(original.url).content.decode()
 
 
+def translate_button(client, page) -> bool:
+    return (
+        f'action="/library/contributions/{page.pk}/translate/"'
+        in client.get(page.url).content.decode()
+    )
+
+
+@pytest.mark.parametrize("model", [PracticeSheetPage, InterviewPage])
+def test_the_author_and_the_reviewers_are_offered_to_translate_a_published_original(
+    client, make_item, member, other_member, animator, open_space, model
+):
+    page = make_item(
+        model, owner=member, spaces=[open_space], locale=Locale.objects.get(language_code="fr")
+    )
+    assert not translate_button(client, page)  # a visitor
+    client.force_login(other_member)
+    assert not translate_button(client, page)
+
+    for user in (member, animator):
+        client.force_login(user)
+        content = client.get(page.url).content.decode()
+        assert (
+            f'<form method="post" action="/library/contributions/{page.pk}/translate/"' in content
+        )
+        assert '<input type="hidden" name="locale" value="en">' in content
+        assert 'lang="en">Translate into English</button>' in content
+
+
+def test_translating_is_not_offered_on_a_translation_nor_once_the_other_language_is_started(
+    client, make_sheet, staff, translated
+):
+    client.force_login(staff)
+    original, translation = translated
+    assert not translate_button(client, original)
+    assert not translate_button(client, translation)
+
+    started = make_sheet(locale=Locale.objects.get(language_code="fr"))
+    assert translate_button(client, started)
+    make_sheet(
+        publish=False,
+        slug="commencee-en",
+        locale=Locale.objects.get(language_code="en"),
+        translation_key=started.translation_key,
+        translation_source_published_at=started.last_published_at,
+    )
+    assert not translate_button(client, started)
+
+
+def test_an_english_original_is_offered_a_french_translation(client, make_sheet, staff):
+    client.force_login(staff)
+    sheet = make_sheet(locale=Locale.objects.get(language_code="en"))
+    content = client.get(sheet.url).content.decode()
+    assert '<input type="hidden" name="locale" value="fr">' in content
+    assert 'lang="fr">Traduire en français</button>' in content
+
+
 # --- Related items -------------------------------------------------------------------------------
 
 
@@ -534,8 +611,8 @@ def _grow_sheet(make_sheet, n, *, themes, sectors, space, organisation):
 # translations, the seven lists, the documents' collections (2), the cover and its rendition,
 # the adoption figures (2). A signed-in member adds their account, e-mail addresses (the
 # spaces they see), the profiles of the contacts (2), their profile, organisation and
-# declaration, and the unread notifications.
-SHEET_QUERIES = {"visitor": 32, "member": 40}
+# declaration, the unread notifications, and whether they animate (2: the Translate button).
+SHEET_QUERIES = {"visitor": 32, "member": 42}
 
 
 @pytest.mark.parametrize("viewer", ["visitor", "member"])
@@ -562,7 +639,7 @@ def test_a_sheet_page_keeps_its_query_count_when_its_content_grows(
 
 
 # Pinned for a signed-in member: the same base as a sheet, without its lists and adoptions.
-OTHER_KIND_QUERIES = {"interview": 19, "video": 19, "toolbox": 22}
+OTHER_KIND_QUERIES = {"interview": 21, "video": 21, "toolbox": 24}
 
 
 @pytest.mark.parametrize("model", [InterviewPage, VideoCapsulePage, ToolboxItemPage])

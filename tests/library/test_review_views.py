@@ -62,6 +62,12 @@ def detail_url(page) -> str:
     return reverse("library:review_detail", args=[page.pk])
 
 
+def decide_on_site(client, page, **data):
+    """Open the sheet's review page, then post a decision with the revision it showed."""
+    shown = client.get(detail_url(page)).context["revision"]
+    return client.post(detail_url(page), {"revision": shown.pk, **data})
+
+
 def status_of(page) -> str:
     return WorkflowState.objects.filter(object_id=str(page.pk)).order_by("-pk").first().status
 
@@ -138,6 +144,26 @@ def test_anyone_else_does_not_find_the_submitted_sheet(client, request, who, sub
     assert not PracticeSheetPage.objects.get(pk=submitted.pk).live
 
 
+def test_a_reviewer_does_not_find_a_draft_never_submitted(
+    client, author, animator, staff, open_space, library_index
+):
+    draft = sheet_save(
+        by=author,
+        fields={"title": "Brouillon gardé pour soi", "spaces": [open_space]},
+    )
+    client.force_login(animator)
+    assert client.get(detail_url(draft)).status_code == 404
+    for who in (author, staff):
+        client.force_login(who)
+        assert client.get(detail_url(draft)).status_code == 200
+
+
+def test_a_reviewer_still_reads_a_sheet_sent_back_for_changes(client, animator, submitted):
+    review_decide(by=animator, page=submitted, action="reject", comment="À préciser")
+    client.force_login(animator)
+    assert client.get(detail_url(submitted)).status_code == 200
+
+
 def test_a_visitor_is_asked_to_sign_in(client, submitted):
     response = client.get(detail_url(submitted))
     assert response.status_code == 302
@@ -161,7 +187,7 @@ def test_an_expert_sees_the_sheet_and_decides_once_asked(client, animator, exper
 
 def test_requesting_changes_without_a_comment_is_refused_on_the_form(client, animator, submitted):
     client.force_login(animator)
-    response = client.post(detail_url(submitted), {"action": "reject", "comment": ""})
+    response = decide_on_site(client, submitted, action="reject", comment="")
     assert response.status_code == 400
     assert response.context["form"].errors["comment"]
     assert status_of(submitted) == WorkflowState.STATUS_IN_PROGRESS
@@ -173,9 +199,7 @@ def test_requesting_changes_notifies_the_author_whose_page_shows_the_comment_as_
 ):
     client.force_login(animator)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            detail_url(submitted), {"action": "reject", "comment": f"À préciser {XSS}"}
-        )
+        response = decide_on_site(client, submitted, action="reject", comment=f"À préciser {XSS}")
     assert response.status_code == 302
     assert response["Location"] == reverse("library:review_queue")
     assert status_of(submitted) == WorkflowState.STATUS_NEEDS_CHANGES
@@ -194,7 +218,7 @@ def test_requesting_changes_notifies_the_author_whose_page_shows_the_comment_as_
 
 def test_approving_on_the_site_publishes_the_sheet(client, animator, submitted):
     client.force_login(animator)
-    response = client.post(detail_url(submitted), {"action": "approve", "comment": ""})
+    response = decide_on_site(client, submitted, action="approve", comment="")
     assert response.status_code == 302
     assert PracticeSheetPage.objects.get(pk=submitted.pk).live
 
@@ -202,7 +226,30 @@ def test_approving_on_the_site_publishes_the_sheet(client, animator, submitted):
 def test_a_decision_the_user_is_not_offered_is_refused(client, expert, animator, submitted):
     review_decide(by=animator, page=submitted, action="expert", comment="Votre avis ?")
     client.force_login(expert)
-    response = client.post(detail_url(submitted), {"action": "expert", "comment": "Encore ?"})
+    response = decide_on_site(client, submitted, action="expert", comment="Encore ?")
     assert response.status_code == 400
     assert response.context["form"].errors["action"]
     assert not PracticeSheetPage.objects.get(pk=submitted.pk).live
+
+
+def test_the_page_shows_the_version_under_review_and_refuses_a_decision_on_an_older_one(
+    client, author, animator, submitted
+):
+    client.force_login(animator)
+    response = client.get(detail_url(submitted))
+    shown = response.context["revision"]
+    assert f'name="revision" value="{shown.pk}"' in response.content.decode()
+    # Another reviewer sends it back; the author changes it and submits it again.
+    review_decide(by=UserFactory(is_staff=True), page=submitted, action="reject", comment="+")
+    sheet_save(by=author, page=submitted, fields={"title": "Des marraines, version 2"})
+    sheet_submit(by=author, page=submitted)
+
+    response = client.post(
+        detail_url(submitted), {"revision": shown.pk, "action": "approve", "comment": ""}
+    )
+
+    assert response.status_code == 400
+    assert "The sheet changed since you opened it" in response.content.decode()
+    assert not PracticeSheetPage.objects.get(pk=submitted.pk).live
+    assert status_of(submitted) == WorkflowState.STATUS_IN_PROGRESS
+    assert "Des marraines, version 2" in response.content.decode()

@@ -21,7 +21,7 @@ from PIL import Image as PILImage
 from wagtail.images import get_image_model
 from wagtail.models import Collection, UploadedFile
 
-from community.library.models import LibraryDocument
+from community.library.models import LibraryDocument, PrivateCollection
 from community.library.services.documents import document_upload
 from community.library.uploads import HEAD_BYTES, validate_document_upload
 from community.validators import validate_image_upload
@@ -529,3 +529,41 @@ def test_the_admin_image_form_accepts_a_real_png(client, staff):
 
     assert response.status_code == 302
     assert get_image_model().objects.count() == 1
+
+
+# --- Searching the admin's documents ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", ["wagtaildocs:index", "wagtaildocs_chooser:choose"])
+@pytest.mark.parametrize("who, sees_private", [("animator", True), ("other_animator", False)])
+def test_an_animator_searches_the_admin_documents_among_those_they_may_open(
+    request, client, url, who, sees_private, document_storage, staff, private_space
+):
+    """The search backend filters only on its declared fields: the rule of who may open what
+    must reach it as a list of documents, not as conditions on collections and review flags."""
+    library = Collection.objects.get(name="Bibliothèque des pratiques", depth=2)
+    committee = library.add_child(name="Kit du comité")
+    user = request.getfixturevalue(who)
+    for name, title, collection in [
+        ("a.pdf", "Kit public", library),
+        ("b.pdf", "Kit privé", committee),
+        ("c.pdf", "Charte signée", library),
+    ]:
+        document = document_upload(
+            by=staff, file=upload(name, PDF), title=title, collection=collection
+        )
+        # Their own uploads, so that the index (documents one may change) lists them too.
+        LibraryDocument.objects.filter(pk=document.pk).update(uploaded_by_user=user)
+    # Reserved to a space after the upload: its uploader may open it only if they still may.
+    PrivateCollection.objects.create(collection=committee, space=private_space)
+    client.force_login(user)
+
+    response = client.get(reverse(url), {"q": "kit"})
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    if response["Content-Type"].startswith("application/json"):
+        content = response.json()["html"]
+    assert "Kit public" in content
+    assert ("Kit privé" in content) is sees_private
+    assert "Charte signée" not in content

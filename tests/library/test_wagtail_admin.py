@@ -17,8 +17,9 @@ from community.library.models import (
     PracticeSheetPage,
     PrivateCollection,
 )
+from community.library.services.contributions import sheet_save, sheet_submit
 from community.library.services.documents import document_upload
-from community.models import HomePage, Membership
+from community.models import HomePage, Membership, Theme
 from tests.factories import MembershipFactory, UserFactory
 from tests.library.test_uploads import HTML, PDF, documents_stored_in, upload
 
@@ -131,21 +132,113 @@ def test_an_animator_may_add_every_kind_of_item(client, animator, library_index,
     assert client.get(add_url(library_index, model)).status_code == 200
 
 
-def test_an_animator_edits_publishes_and_unpublishes_a_library_item(
-    client, space_animator, make_sheet
+def test_an_animator_edits_publishes_and_unpublishes_an_editorial_item(
+    client, space_animator, make_item
 ):
-    sheet = make_sheet(owner=UserFactory())
-    perms = sheet.permissions_for_user(space_animator)
+    interview = make_item(InterviewPage, owner=UserFactory())
+    perms = interview.permissions_for_user(space_animator)
     assert perms.can_edit() and perms.can_publish() and perms.can_unpublish()
     client.force_login(space_animator)
-    assert client.get(edit_url(sheet)).status_code == 200
+    assert client.get(edit_url(interview)).status_code == 200
 
     response = client.post(
-        reverse("wagtailadmin_pages:unpublish", args=[sheet.pk]), {"include_descendants": ""}
+        reverse("wagtailadmin_pages:unpublish", args=[interview.pk]), {"include_descendants": ""}
     )
 
     assert response.status_code == 302
+    assert not InterviewPage.objects.get(pk=interview.pk).live
+
+
+# --- Practice sheets: published by their review only -------------------------------------------
+
+
+def contributed_sheet(author, space, *, submit=False):
+    if not space.memberships.filter(user=author).exists():
+        MembershipFactory(space=space, user=author)
+    page = sheet_save(
+        by=author,
+        fields={
+            "title": "Un brouillon de fiche",
+            "summary": "Résumé.",
+            "observation": "Constat.",
+            "themes": [Theme.objects.first()],
+            "spaces": [space],
+        },
+        steps=[{"title": "Étape"}],
+    )
+    if submit:
+        sheet_submit(by=author, page=page)
+    return PracticeSheetPage.objects.get(pk=page.pk)
+
+
+def post_publish(client, page):
+    """What the edit view's "Publish" button sends (with the page's current values)."""
+    return client.post(edit_url(page), {"action-publish": "action-publish", "title": page.title})
+
+
+def test_an_animator_cannot_open_or_publish_a_member_s_draft(
+    client, member, space_animator, animator, open_space, library_index
+):
+    draft = contributed_sheet(member, open_space)
+    for reviewer in (space_animator, animator):
+        perms = draft.permissions_for_user(reviewer)
+        assert not perms.can_edit()
+        assert not perms.can_publish()
+        assert not perms.can_lock()
+        client.force_login(reviewer)
+        assert client.get(edit_url(draft)).status_code != 200
+        post_publish(client, draft)
+    draft = PracticeSheetPage.objects.get(pk=draft.pk)
+    assert not draft.live
+    assert draft.latest_revision.user_id == member.pk
+
+
+def test_an_animator_of_another_cluster_cannot_edit_a_submitted_sheet(
+    client, member, other_animator, open_space, library_index
+):
+    sheet = contributed_sheet(member, open_space, submit=True)
+    perms = sheet.permissions_for_user(other_animator)
+    assert not perms.can_edit() and not perms.can_publish()
+    client.force_login(other_animator)
+    assert client.get(edit_url(sheet)).status_code != 200
+
+
+def test_a_reviewer_edits_a_submitted_sheet_but_publishes_it_only_by_approving(
+    client, member, space_animator, open_space, library_index
+):
+    sheet = contributed_sheet(member, open_space, submit=True)
+    perms = sheet.permissions_for_user(space_animator)
+    assert perms.can_edit()
+    assert not perms.can_publish()
+    client.force_login(space_animator)
+    assert client.get(edit_url(sheet)).status_code == 200
+    post_publish(client, sheet)
     assert not PracticeSheetPage.objects.get(pk=sheet.pk).live
+
+
+def test_nobody_publishes_their_own_sheet_in_the_admin(
+    client, space_animator, staff, open_space, library_index
+):
+    for author in (space_animator, staff):
+        own = contributed_sheet(author, open_space)
+        assert own.permissions_for_user(author).can_edit()
+        assert not own.permissions_for_user(author).can_publish()
+        client.force_login(author)
+        post_publish(client, own)
+        assert not PracticeSheetPage.objects.get(pk=own.pk).live
+        sheet_submit(by=author, page=own)
+        own = PracticeSheetPage.objects.get(pk=own.pk)
+        assert not own.permissions_for_user(author).can_publish()
+
+
+def test_staff_publish_and_unpublish_a_sheet_animators_only_review(
+    space_animator, staff, make_sheet
+):
+    sheet = make_sheet(owner=UserFactory())
+    staff_perms = sheet.permissions_for_user(staff)
+    assert staff_perms.can_edit() and staff_perms.can_publish() and staff_perms.can_unpublish()
+    animator_perms = sheet.permissions_for_user(space_animator)
+    assert not animator_perms.can_publish() and not animator_perms.can_unpublish()
 
 
 def test_an_animator_may_not_delete_move_copy_or_restrict_a_library_item(

@@ -20,9 +20,10 @@ from community.library.models import (
     LibraryDocument,
     LibraryIndexPage,
     LibraryItem,
+    PracticeDocument,
     PracticeSheetPage,
 )
-from community.library.permissions import EXPERT_GROUP
+from community.library.permissions import EXPERT_GROUP, can_review
 from community.library.selectors import published_items
 from community.library.services.contributions import (
     review_decide,
@@ -31,7 +32,7 @@ from community.library.services.contributions import (
     sheet_submit,
 )
 from community.models import Membership, Theme
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import MembershipFactory, SpaceFactory, UserFactory
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
@@ -134,11 +135,38 @@ def test_submission_notifies_the_animators_of_the_sheet_s_spaces_and_cluster_onl
     assert verbs(author) == []
 
 
-def test_a_sheet_in_no_space_goes_to_every_cluster_animator(
-    author, animator, space_animator, other_animator, submit
+def test_a_sheet_in_no_space_goes_to_every_animator_who_may_review_it(
+    author, animator, space_animator, other_animator, staff, submit
 ):
-    submit(spaces=[])
-    assert notified("library.sheet_submitted") == {animator.pk, other_animator.pk}
+    page = submit(spaces=[])
+    assert notified("library.sheet_submitted") == {
+        animator.pk,
+        space_animator.pk,
+        other_animator.pk,
+    }
+    assert all(can_review(user, page) for user in (animator, space_animator, other_animator, staff))
+
+
+def test_a_sheet_nobody_else_may_review_goes_to_staff(
+    staff, library_index, django_capture_on_commit_callbacks
+):
+    author = UserFactory()
+    lone_space = SpaceFactory(cluster=None)
+    MembershipFactory(space=lone_space, user=author, role=Membership.Role.ANIMATOR)
+    page = sheet_save(
+        by=author,
+        fields={
+            "title": "Seule dans mon espace",
+            "summary": "Résumé.",
+            "observation": "Constat.",
+            "themes": [Theme.objects.first()],
+            "spaces": [lone_space],
+        },
+        steps=[{"title": "Étape"}],
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        sheet_submit(by=author, page=page)
+    assert notified("library.sheet_submitted") == {staff.pk}
 
 
 # --- Who decides --------------------------------------------------------------------------------
@@ -151,6 +179,32 @@ def test_the_author_cannot_review_their_own_sheet(author, submitted, open_space)
         review_decide(by=author, page=submitted, action="approve")
     assert snapshot(submitted) == before
     assert reviewing.review_actions(author, submitted) == []
+
+
+def test_staff_do_not_review_their_own_sheet(
+    staff, animator, open_space, library_index, django_capture_on_commit_callbacks
+):
+    MembershipFactory(space=open_space, user=staff)
+    page = sheet_save(
+        by=staff,
+        fields={
+            "title": "La fiche de l'équipe",
+            "summary": "Résumé.",
+            "observation": "Constat.",
+            "themes": [Theme.objects.first()],
+            "spaces": [open_space],
+        },
+        steps=[{"title": "Étape"}],
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        sheet_submit(by=staff, page=page)
+    before = snapshot(page)
+    assert not can_review(staff, page)
+    with pytest.raises(PermissionDenied):
+        review_decide(by=staff, page=page, action="approve")
+    assert snapshot(page) == before
+    assert page.pk not in {row.page.pk for row in reviewing.review_queue(staff)}
+    assert staff.pk not in notified("library.sheet_submitted")
 
 
 def test_an_animator_of_another_cluster_cannot_review_the_sheet(
@@ -371,6 +425,96 @@ def test_an_expert_never_decides_on_their_own_sheet(
     assert not PracticeSheetPage.objects.get(pk=page.pk).live
 
 
+# --- What is published: the version reviewed ---------------------------------------------------
+
+
+def edit_during_review(page, by, title):
+    """An edit saved while the sheet is in review (as the Wagtail admin lets its reviewers)."""
+    draft = sheet_draft(page)
+    draft.title = title
+    return draft.save_revision(user=by)
+
+
+def test_an_approval_publishes_the_version_reviewed_not_a_later_edit(
+    animator, space_animator, submitted, django_capture_on_commit_callbacks
+):
+    reviewed = workflow_state(submitted).current_task_state.revision_id
+    edit_during_review(submitted, space_animator, "Changée pendant la relecture")
+
+    decide(django_capture_on_commit_callbacks, by=animator, page=submitted, action="approve")
+
+    page = PracticeSheetPage.objects.get(pk=submitted.pk)
+    assert page.live and page.live_revision_id == reviewed
+    assert page.title == "Des stages de découverte"
+    assert page.has_unpublished_changes
+
+
+def test_an_expert_s_approval_publishes_the_version_the_expert_read(
+    animator, space_animator, expert, submitted, django_capture_on_commit_callbacks
+):
+    decide(
+        django_capture_on_commit_callbacks,
+        by=animator,
+        page=submitted,
+        action="expert",
+        comment="?",
+    )
+    read_by_expert = workflow_state(submitted).current_task_state.revision_id
+    edit_during_review(submitted, space_animator, "Changée pendant l'avis")
+
+    decide(django_capture_on_commit_callbacks, by=expert, page=submitted, action="approve")
+
+    page = PracticeSheetPage.objects.get(pk=submitted.pk)
+    assert page.live_revision_id == read_by_expert
+    assert page.title == "Des stages de découverte"
+
+
+def test_a_skipped_expert_step_publishes_the_animator_s_version(
+    animator, space_animator, submitted, django_capture_on_commit_callbacks
+):
+    from community.library.apps import reviewed_revision
+
+    approved_by_animator = workflow_state(submitted).current_task_state.revision_id
+    edit_during_review(submitted, space_animator, "Changée juste avant")
+    decide(django_capture_on_commit_callbacks, by=animator, page=submitted, action="approve")
+
+    state = workflow_state(submitted)
+    assert state.current_task_state.status == TaskState.STATUS_SKIPPED
+    assert reviewed_revision(state).pk == approved_by_animator
+    assert PracticeSheetPage.objects.get(pk=submitted.pk).live_revision_id == approved_by_animator
+
+
+def test_a_decision_on_a_version_no_longer_under_review_is_refused(
+    author, animator, space_animator, submitted, django_capture_on_commit_callbacks
+):
+    shown = workflow_state(submitted).current_task_state.revision_id
+    decide(
+        django_capture_on_commit_callbacks,
+        by=space_animator,
+        page=submitted,
+        action="reject",
+        comment="+",
+    )
+    sheet_save(by=author, page=submitted, fields={"summary": "Un autre résumé."})
+    sheet_submit(by=author, page=submitted)
+    before = snapshot(submitted)
+
+    with pytest.raises(ValidationError) as refused:
+        review_decide(by=animator, page=submitted, action="approve", revision_id=shown)
+
+    assert refused.value.code == "stale"
+    assert snapshot(submitted) == before
+    current = workflow_state(submitted).current_task_state.revision_id
+    decide(
+        django_capture_on_commit_callbacks,
+        by=animator,
+        page=submitted,
+        action="approve",
+        revision_id=current,
+    )
+    assert PracticeSheetPage.objects.get(pk=submitted.pk).live
+
+
 # --- Documents held back until publication ------------------------------------------------------
 
 
@@ -410,3 +554,28 @@ def test_documents_uploaded_with_the_sheet_are_released_when_it_is_published(
     document.refresh_from_db()
     assert not document.pending_review
     assert LibraryItem.objects.get(pk=page.pk).live
+
+
+def test_a_document_someone_else_uploaded_stays_held_back_when_the_sheet_is_published(
+    author, animator, make_sheet, document_storage
+):
+    from community.library.services.documents import document_upload
+
+    def pending(by, name):
+        return document_upload(
+            by=by, file=SimpleUploadedFile(name, PDF), title=name, pending_review=True
+        )
+
+    own, foreign = pending(author, "bilan.pdf"), pending(animator, "autre.pdf")
+    make_sheet(
+        owner=author,
+        documents=[
+            PracticeDocument(document=own, sort_order=0),
+            PracticeDocument(document=foreign, sort_order=1),
+        ],
+    )
+
+    own.refresh_from_db()
+    foreign.refresh_from_db()
+    assert not own.pending_review
+    assert foreign.pending_review

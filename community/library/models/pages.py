@@ -162,6 +162,20 @@ class LibraryItem(Page):
             self.kind = self.KIND
         return super().save(*args, **kwargs)
 
+    def clean(self):
+        super().clean()
+        # The library's own views answer these paths: an item there could never be reached.
+        if (self.slug or "").lower() in RESERVED_SLUGS:
+            raise ValidationError(
+                {
+                    "slug": ValidationError(
+                        _("The address “%(slug)s” is used by the library: choose another."),
+                        code="reserved_slug",
+                        params={"slug": self.slug},
+                    )
+                }
+            )
+
     def full_clean(self, *args, **kwargs):
         # `kind` is derived from the class, never typed: fill it before validation.
         if self.KIND:

@@ -488,12 +488,16 @@ def sheet_submit(*, by, page: PracticeSheetPage):
 # --- Reviewing ------------------------------------------------------------------------------
 
 
-def review_decide(*, by, page, action: str, comment: str = "") -> TaskState:
+def review_decide(
+    *, by, page, action: str, comment: str = "", revision_id: int | None = None
+) -> TaskState:
     """A reviewer's decision on a submitted sheet, through the current task's own action.
 
     Animators approve (and publish), ask an expert, or request changes; once asked, the expert
     group's members approve or request changes. Asking an expert or requesting changes needs a
-    comment: it is what the expert or the author reads.
+    comment: it is what the expert or the author reads. `revision_id` is the revision the
+    reviewer read (the site's review page sends it): a decision on a version that is no longer
+    the one under review is refused, as approving would publish what the reviewer did not read.
     """
     from community.library.reviewing import review_actions
 
@@ -531,6 +535,11 @@ def review_decide(*, by, page, action: str, comment: str = "") -> TaskState:
             raise ValidationError(
                 {"comment": ValidationError(_("At most 3000 characters."), code="too_long")}
             )
+        if revision_id is not None and task_state.revision_id != revision_id:
+            raise ValidationError(
+                _("The sheet changed since you opened it: read it again before deciding."),
+                code="stale",
+            )
         task_state.task.specific.on_action(task_state, by, action, comment=comment)
     return task_state
 
@@ -539,8 +548,12 @@ def review_decide(*, by, page, action: str, comment: str = "") -> TaskState:
 
 
 def sheet_documents_release(*, page) -> int:
-    """Once a sheet is published, the documents it came with are read like any other."""
+    """Once a sheet is published, the documents its author uploaded with it are read like any
+    other. Those someone else uploaded stay held back: attaching another person's upload to a
+    sheet, in the admin, does not publish it."""
+    if page.owner_id is None:
+        return 0
     ids = PracticeDocument.objects.filter(page_id=page.pk).values("document_id")
-    return LibraryDocument.objects.filter(pk__in=ids, pending_review=True).update(
-        pending_review=False
-    )
+    return LibraryDocument.objects.filter(
+        pk__in=ids, pending_review=True, uploaded_by_user_id=page.owner_id
+    ).update(pending_review=False)

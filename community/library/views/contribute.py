@@ -33,6 +33,8 @@ from community.library.services.contributions import (
     sheet_submit,
 )
 from community.library.services.translations import other_locale, translation_create
+from community.models import Organisation
+from community.selectors import profiles_visible_to
 
 
 @dataclass(frozen=True)
@@ -311,7 +313,39 @@ def _render(request, *, step: Step, built: dict, page=None, draft=None, errors=(
         context["documents"] = sheet_rows(draft)["documents"] if draft is not None else []
     if step.key == "review" and draft is not None:
         context["missing"] = _missing(draft, page.pk)
+        context["preview"] = preview_context(draft, request.user)
     return TemplateResponse(request, "library/contribute/form.html", context, status=status)
+
+
+def preview_context(sheet, viewer) -> dict:
+    """The people of a sheet as `_sheet_preview.html` shows them, in two queries in all.
+
+    A revision's rows carry only the ids of their organisation and member, so reading them one
+    by one costs a query per row. A contact shows by name only when the viewer may find their
+    profile (`profiles_visible_to`), and as "a member" otherwise, never by e-mail address.
+    """
+    if not isinstance(sheet, PracticeSheetPage):
+        return {"stakeholders": [], "contacts": []}
+    stakeholders = list(sheet.stakeholders.all())
+    organisation_ids = {row.organisation_id for row in stakeholders if row.organisation_id}
+    organisations = Organisation.objects.in_bulk(organisation_ids) if organisation_ids else {}
+    for row in stakeholders:
+        if row.organisation_id in organisations:
+            row.organisation = organisations[row.organisation_id]
+    contacts = list(sheet.contacts.all())
+    user_ids = {row.user_id for row in contacts}
+    names = (
+        dict(
+            profiles_visible_to(viewer)
+            .filter(user_id__in=user_ids)
+            .values_list("user_id", "display_name")
+        )
+        if user_ids
+        else {}
+    )
+    for row in contacts:
+        row.shown_name = names.get(row.user_id, "")
+    return {"stakeholders": stakeholders, "contacts": contacts}
 
 
 def _missing(draft, page_id) -> list[ErrorItem]:
@@ -448,6 +482,7 @@ def contribution_detail(request, page_id: int):
             "history": reviewing.review_history(page),
             "is_sheet": isinstance(page, PracticeSheetPage),
             "can_edit": permissions.can_edit_contribution(request.user, page),
+            "preview": preview_context(draft, request.user),
         },
     )
 

@@ -35,6 +35,7 @@ from community.library.services.adoptions import (
     adoption_withdraw,
     original_sheet,
 )
+from community.library.services.translations import other_locale
 from community.models import Profile
 from community.permissions import is_platform_staff
 from community.selectors import profiles_visible_to, shares_a_space, visible_q
@@ -44,6 +45,8 @@ RELATED_COUNT = 4
 # A link to another language's version is written in that language, so that its readers
 # recognise it whatever the interface's language (like the language menu's own names).
 READ_IN = {"fr": "Lire en français", "en": "Read in English"}
+# The same for the button that starts a translation: it speaks to whoever will write it.
+TRANSLATE_INTO = {"fr": "Traduire en français", "en": "Translate into English"}
 ADOPTERS_SHOWN = 30  # organisations named on the sheet; the counts cover them all
 
 # --- The item page -----------------------------------------------------------------------------
@@ -74,6 +77,7 @@ def item_context(request, page, *, preview=False, adoption_form=None) -> dict:
     saved = page.pk is not None
     themes = list(page.themes.all())
     sectors = list(page.sectors.all())
+    versions = _versions(page) if saved else []
     context = {
         "page": page,
         "self": page,
@@ -84,7 +88,8 @@ def item_context(request, page, *, preview=False, adoption_form=None) -> dict:
         "sectors": sectors,
         "citation_groups": citations.grouped(citations.citations_for(user=user, page=page)),
         "related": _related(page, themes=themes, sectors=sectors) if saved else [],
-        **_translations(page),
+        **_translations(page, versions),
+        "translate_into": _translate_into(user, page, preview=preview, versions=versions),
     }
     context.update(_KIND_CONTEXT[page.kind](request, page))
     if page.kind == LibraryItem.Kind.SHEET and saved and page.live and not preview:
@@ -124,11 +129,21 @@ def _related(page, *, themes, sectors) -> list:
     return selectors.decorate_cards(selectors.with_card_fields(items)[:RELATED_COUNT])
 
 
-def _translations(page) -> dict:
+def _versions(page) -> list:
+    """The item's other versions, published or not (they share its `translation_key`)."""
+    return list(
+        LibraryItem.objects.filter(translation_key=page.translation_key)
+        .exclude(pk=page.pk)
+        .select_related("locale")
+        .order_by("locale__language_code")
+    )
+
+
+def _translations(page, versions) -> dict:
     """Links to the item's live versions in other languages, and what it translates.
 
-    One query finds both (they share the page's `translation_key`); the original found here
-    fills `page.original`, so `original_changed_since_translation()` costs nothing more.
+    Both come from `versions`; the original found there fills `page.original`, so
+    `original_changed_since_translation()` costs nothing more.
     """
     if page.pk is None:
         return {
@@ -137,12 +152,6 @@ def _translations(page) -> dict:
             "original_language": "",
             "original_changed": False,
         }
-    versions = list(
-        LibraryItem.objects.filter(translation_key=page.translation_key)
-        .exclude(pk=page.pk)
-        .select_related("locale")
-        .order_by("locale__language_code")
-    )
     links = []
     for version in versions:
         if not version.live:
@@ -162,6 +171,35 @@ def _translations(page) -> dict:
         else "",
         "original_changed": page.original_changed_since_translation() if original else False,
     }
+
+
+def _translate_into(user, page, *, preview, versions) -> dict | None:
+    """The "Translate" button: the language to translate into and the button's label, or None.
+
+    Offered on a published original (a translation is not translated again) with no version
+    yet in the other language, published or not, to whom `permissions.can_translate` lets in
+    (`services.translations.translation_create` checks all of it again). All but the permission
+    is read from `versions`, so visitors cost no query.
+    """
+    if preview or page.pk is None or not page.live:
+        return None
+    if page.translation_source_published_at is not None:
+        return None
+    target = other_locale(page)
+    if any(version.locale.language_code == target for version in versions):
+        return None
+    if not (user.is_authenticated and user.is_active):
+        return None
+    # `can_translate` reads the item's spaces and the reader's role in each. Only the author,
+    # staff and animators can pass it (whoever reviews a sheet is an animator), so the other
+    # members stop at `is_library_animator`: two queries, cached for the request.
+    if not (
+        page.owner_id == user.pk or is_platform_staff(user) or permissions.is_library_animator(user)
+    ):
+        return None
+    if not permissions.can_translate(user, page):
+        return None
+    return {"language": target, "label": TRANSLATE_INTO[target]}
 
 
 # --- Each kind's own parts ----------------------------------------------------------------------

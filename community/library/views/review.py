@@ -11,11 +11,13 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
+from wagtail.models import TaskState
 
 from community.library import reviewing
 from community.library.forms import ReviewDecisionForm
 from community.library.models import PracticeSheetPage
 from community.library.services.contributions import review_decide
+from community.library.views.contribute import preview_context
 from community.views._helpers import run_service
 
 DECIDED = {
@@ -34,9 +36,19 @@ def review_queue(request):
     )
 
 
+def _posted_revision(request) -> int:
+    """The revision the reviewer read, as the form sent it (0, never a revision, if garbled)."""
+    value = request.POST.get("revision", "")
+    return int(value) if value.isdigit() else 0
+
+
 @login_required
 def review_detail(request, page_id: int):
-    """The submitted version of a sheet, its review so far, and the decision form."""
+    """The version of a sheet under review, its review so far, and the decision form.
+
+    The form carries the revision shown: a decision is taken on what the reviewer read, and
+    refused if the review moved on to another version meanwhile (`review_decide`).
+    """
     page = reviewing.access_draft(user=request.user, page_id=page_id)
     actions = reviewing.review_actions(request.user, page)
     form = ReviewDecisionForm(request.POST or None, actions=actions)
@@ -49,6 +61,7 @@ def review_detail(request, page_id: int):
                 page=page,
                 action=action,
                 comment=form.cleaned_data["comment"],
+                revision_id=_posted_revision(request),
             ),
             success=str(DECIDED[action]),
             form=form,
@@ -57,12 +70,17 @@ def review_detail(request, page_id: int):
             return redirect("library:review_queue")
     state = page.current_workflow_state
     task_state = state.current_task_state if state else None
+    in_review = task_state is not None and task_state.status == TaskState.STATUS_IN_PROGRESS
+    revision = task_state.revision if in_review else page.get_latest_revision()
+    draft = revision.as_object() if revision else page
     return TemplateResponse(
         request,
         "library/review/detail.html",
         {
             "page": page,
-            "draft": page.get_latest_revision_as_object(),
+            "draft": draft,
+            "preview": preview_context(draft, request.user),
+            "revision": revision,
             "is_sheet": isinstance(page, PracticeSheetPage),
             "status": reviewing.contribution_status(page),
             "history": reviewing.review_history(page),

@@ -833,11 +833,22 @@ TERMS_PAGE = {
 
 LOGINS = (
     (STAFF_LOGIN, "Platform staff (superuser): Wagtail admin at /cms/, sees every space"),
-    ("claire.morvan", "Animator of Cluster Égalité Armor (FR); answers the pending requests"),
+    (
+        "claire.morvan",
+        "Animator of Cluster Égalité Armor (FR); answers the pending requests and reviews the "
+        "practice sheets waiting at /library/review/",
+    ),
     ("lucia.ferrer", "Animator of Clúster Mueble Levante (ES)"),
     ("ioana.vasilescu", "Animator of Cluster Textil Carpați (RO); runs a private space"),
-    ("maelle.legoff", "SME member and equality referent (Conserverie Kerlann); mentee"),
-    ("sophie.lemoine", "Mentor and trainer, her organisation is in all three clusters"),
+    (
+        "maelle.legoff",
+        "SME member and equality referent (Conserverie Kerlann); mentee; her practice sheet "
+        "awaits review",
+    ),
+    (
+        "sophie.lemoine",
+        "Mentor and trainer, her organisation is in all three clusters; library expert",
+    ),
     ("hugo.kerbrat", "SME member with a pending request to join the referents' network"),
     ("andrei.popa", "Mentor with a pending invitation to the private steering committee"),
     ("gwenaelle.tanguy", "SME member whose profile is private"),
@@ -1078,8 +1089,9 @@ def build_world() -> World:
 class Command(BaseCommand):
     help = (
         "Fill the database with a fictional demo world (clusters, organisations, members, "
-        "spaces, pages, forum, chat, events) and print the demo log-ins. Running it again only "
-        "adds the forum topics, chat messages and events an existing demo lacks."
+        "spaces, pages, forum, chat, events, practice library) and print the demo log-ins. "
+        "Running it again only adds the forum topics, chat messages, events and library items "
+        "an existing demo lacks."
     )
 
     def handle(self, *args, **options):
