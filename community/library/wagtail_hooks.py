@@ -349,3 +349,25 @@ class PrivateCollectionViewSet(SnippetViewSet):
 
 register_permission_policy(PrivateCollection, PrivateCollectionPermissionPolicy(PrivateCollection))
 register_snippet(PrivateCollectionViewSet)
+
+
+@hooks.register("before_publish_page")
+def keep_unreviewed_sheets_unpublished(request, page):
+    """A practice sheet goes live only through its review: creating one in the admin with
+    "Publish" leaves it a draft for those who may not publish it (see wagtail_permissions.py)."""
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    from community.library.models import PracticeSheetPage
+
+    specific = page.specific
+    if (
+        isinstance(specific, PracticeSheetPage)
+        and not specific.permissions_for_user(request.user).can_publish()
+    ):
+        messages.warning(
+            request,
+            _("The sheet is saved as a draft: submit it for review to have it published."),
+        )
+        return redirect("wagtailadmin_pages:edit", page.pk)
+    return None

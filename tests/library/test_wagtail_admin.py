@@ -575,3 +575,25 @@ def test_the_index_page_is_not_deleted_or_moved_by_an_animator(animator, library
     assert perms.can_add_subpage()
     assert not perms.can_delete()
     assert not perms.can_move()
+
+
+def test_a_sheet_published_from_the_admin_add_form_stays_a_draft_for_an_animator(
+    rf, animator, staff, make_sheet
+):
+    from django.contrib.messages.storage.fallback import FallbackStorage
+
+    from community.library.wagtail_hooks import keep_unreviewed_sheets_unpublished
+
+    sheet = make_sheet(publish=False, owner=animator)
+
+    def request_as(user):
+        request = rf.post("/cms/")
+        request.user = user
+        request.session = {}
+        request._messages = FallbackStorage(request)
+        return request
+
+    response = keep_unreviewed_sheets_unpublished(request_as(animator), sheet)
+    assert response.status_code == 302
+    assert response.url.endswith(f"/pages/{sheet.pk}/edit/")
+    assert keep_unreviewed_sheets_unpublished(request_as(staff), sheet) is None
