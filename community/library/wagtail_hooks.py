@@ -365,6 +365,14 @@ def keep_unreviewed_sheets_unpublished(request, page):
         isinstance(specific, PracticeSheetPage)
         and not specific.permissions_for_user(request.user).can_publish()
     ):
+        if page.live and page.live_revision_id is None:
+            # Wagtail's add view has already stored the new page with the model's default
+            # `live=True` before asking this hook: it was never published, so it is a draft.
+            PracticeSheetPage.objects.filter(pk=page.pk).update(
+                live=False, has_unpublished_changes=True
+            )
+            page.live = False
+            page.has_unpublished_changes = True
         messages.warning(
             request,
             _("The sheet is saved as a draft: submit it for review to have it published."),

@@ -526,14 +526,16 @@ def test_a_sheet_under_review_opens_read_only(client, member, complete_draft):
 # --- The sheet as written, on the contribution's page -------------------------------------------
 
 
-def sheet_with_people(member, rows: int, *, title: str):
-    """A draft with `rows` stakeholders (organisations) and `rows` contacts sharing a space."""
+def sheet_with_people(member, rows: int, *, title: str, complete: bool = False):
+    """A draft with `rows` stakeholders (organisations) and `rows` contacts sharing a space;
+    `complete` fills what submitting asks for."""
     space = SpaceFactory()
     MembershipFactory(space=space, user=member)
     contacts = [MembershipFactory(space=space).user for _ in range(rows)]
     return sheet_save(
         by=member,
-        fields={"title": title},
+        fields=complete_fields(title=title) if complete else {"title": title},
+        steps=[{"title": "Une étape"}] if complete else None,
         stakeholders=[
             {
                 "organisation": OrganisationFactory(name=f"Entreprise {title} {i}"),
@@ -581,3 +583,56 @@ def test_a_contact_whose_profile_is_now_hidden_shows_as_a_member(client, member,
 
     assert name not in content and contact.email not in content
     assert "a member — Rôle 0" in content
+
+
+def queries_of(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_the_contribution_and_review_pages_cost_the_same_queries_whatever_the_rows(
+    client, member, animator, library_index
+):
+    """Opening a draft rebuilds it from its revision: its rows' references are checked in one
+    query per referenced model (revisions.py), not one per row."""
+    pages = {}
+    for rows in (1, 10):
+        page, _contacts = sheet_with_people(member, rows, title=f"Pratique {rows}", complete=True)
+        sheet_submit(by=member, page=page)
+        pages[rows] = page
+
+    client.force_login(member)
+    for rows in (1, 10):  # the first request warms the caches every page shares
+        queries_of(client, reverse("library:contribution_detail", args=[pages[rows].pk]))
+    own = [
+        queries_of(client, reverse("library:contribution_detail", args=[pages[rows].pk]))
+        for rows in (1, 10)
+    ]
+    client.force_login(animator)
+    for rows in (1, 10):
+        queries_of(client, reverse("library:review_detail", args=[pages[rows].pk]))
+    review = [
+        queries_of(client, reverse("library:review_detail", args=[pages[rows].pk]))
+        for rows in (1, 10)
+    ]
+
+    assert own[0] == own[1] and review[0] == review[1], (own, review)
+    assert (own[0], review[0]) == (19, 27), (own, review)
+
+
+def test_a_draft_drops_the_rows_whose_reference_was_deleted(member, library_index):
+    page, (kept, gone) = sheet_with_people(member, 2, title="Pratique")
+    stakeholder = page.get_latest_revision_as_object().stakeholders.all()[0].organisation
+    gone.delete()
+    stakeholder.delete()
+
+    draft = PracticeSheetPage.objects.get(pk=page.pk).get_latest_revision_as_object()
+
+    assert [contact.user_id for contact in draft.contacts.all()] == [kept.pk]
+    organisations = [row.organisation_id for row in draft.stakeholders.all()]
+    assert organisations[0] is None and organisations[1] is not None

@@ -597,3 +597,55 @@ def test_a_sheet_published_from_the_admin_add_form_stays_a_draft_for_an_animator
     assert response.status_code == 302
     assert response.url.endswith(f"/pages/{sheet.pk}/edit/")
     assert keep_unreviewed_sheets_unpublished(request_as(staff), sheet) is None
+
+
+def sheet_form_data(**fields) -> dict:
+    values = {
+        "title": "Des marraines dans les ateliers",
+        "slug": "des-marraines-dans-les-ateliers",
+        "summary": "Des ingénieures racontent leur métier aux collégiennes.",
+        "cover_image": "",
+        "themes": [Theme.objects.first().pk],
+        "country": "FR",
+        "region": "Bretagne",
+        "actor_type": "cluster",
+        "observation": rich_text("<p>Peu de filles choisissent l'industrie.</p>"),
+        "steps": inline_formset([{"title": "Une première rencontre", "description": ""}]),
+        "objectives": rich_text(""),
+        "obstacles": inline_formset([]),
+        "stakeholders": inline_formset([]),
+        "indicators": inline_formset([]),
+        "results": rich_text(""),
+        "lessons": rich_text(""),
+        "did_not_work": rich_text(""),
+        "contacts": inline_formset([]),
+        "start_year": "",
+        "end_year": "",
+        "documents": inline_formset([]),
+        "videos": inline_formset([]),
+        "comments": inline_formset([]),
+        "seo_title": "",
+        "search_description": "",
+    }
+    values.update(fields)
+    return nested_form_data(values)
+
+
+@pytest.mark.parametrize("who", ["animator", "staff"])
+def test_publishing_a_new_sheet_from_the_admin_form_leaves_it_a_draft(
+    client, request, library_index, who
+):
+    """The whole add form, posted with "Publish": the new sheet stays a draft that goes live
+    only through its review, also for staff (nobody publishes their own sheet)."""
+    client.force_login(request.getfixturevalue(who))
+
+    response = client.post(
+        add_url(library_index, "practicesheetpage"), sheet_form_data(**{"action-publish": "1"})
+    )
+
+    assert response.status_code == 302, response.context and response.context["form"].errors
+    sheet = PracticeSheetPage.objects.get(slug="des-marraines-dans-les-ateliers")
+    assert response.url == edit_url(sheet)
+    assert not sheet.live and sheet.has_unpublished_changes
+    assert sheet.live_revision is None and sheet.first_published_at is None
+    assert client.get(f"/library/{sheet.slug}/").status_code == 404

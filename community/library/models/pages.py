@@ -35,6 +35,8 @@ from wagtail.search import index
 
 from community.countries import COUNTRIES
 
+from .revisions import without_dangling_references
+
 # Paths under the library index that the site's own views answer (see library/urls.py).
 RESERVED_SLUGS = {"contribute", "contributions", "review", "feed", "documents", "search", "adopt"}
 
@@ -219,6 +221,14 @@ class LibraryItem(Page):
         from community.library.wagtail_permissions import LibraryItemPermissionTester
 
         return LibraryItemPermissionTester(user, self)
+
+    @classmethod
+    def from_serializable_data(cls, data, check_fks=True, strict_fks=False):
+        # A draft is rebuilt from its revision with its references checked in one query per
+        # referenced model, not one per row (see revisions.py).
+        if check_fks:
+            data = without_dangling_references(cls, data)
+        return super().from_serializable_data(data, check_fks=False, strict_fks=strict_fks)
 
 
 class PracticeSheetPage(LibraryItem):
