@@ -19,6 +19,7 @@ urlpatterns = [
     path("chat/", include("forum.chat.urls")),
     path("events/", include("events.urls")),
     path("library/", include("community.library.urls")),
+    path("mentorship/", include("mentorship.urls")),
     path("", include("community.urls")),
 ]
 

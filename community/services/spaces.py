@@ -163,9 +163,25 @@ def space_update(*, by, space: Space, **fields) -> Space:
 # --- Joining and leaving ----------------------------------------------------------------------
 
 
+def _check_not_minor(user) -> None:
+    """Safeguarding (docs/safeguarding.md): a minor is in no space, so in no space room either;
+    they talk with their mentor only in the supervised mentorship conversation. The mentorship
+    app knows who is a minor (imported here, not at module level: community comes first)."""
+    from mentorship.permissions import is_minor
+
+    if is_minor(user):
+        raise PermissionDenied(
+            _(
+                "Young people under 18 take part through their mentoring programme only: they "
+                "cannot join spaces."
+            )
+        )
+
+
 def space_join(*, space: Space, user, message: str = "") -> Membership:
     """Join an open space, ask to join one on request, or take up a pending invitation."""
     check_signed_in(user)
+    _check_not_minor(user)
     check_view_space(user, space)
     if len(message) > 500:
         refuse(_("The message is too long (500 characters at most)."), "too_long", "message")
@@ -420,6 +436,7 @@ def _invite(*, space: Space, by, email: str, role: str, invitee) -> Invitation:
 def invitation_accept(*, token: str, user) -> Membership:
     """Accept an invitation link: once, before it expires, by the address it was sent to."""
     check_signed_in(user)
+    _check_not_minor(user)
     with transaction.atomic():
         invitation = (
             # Lock only the invitation: PostgreSQL refuses FOR UPDATE on the nullable inviter.

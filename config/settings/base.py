@@ -278,6 +278,14 @@ LIBRARY_PEERTUBE_HOSTS = env.list(
 
 DJANGO_NOTIFICATIONS_CONFIG = {"USE_JSONFIELD": True, "SOFT_DELETE": False}
 
+# Mentorship (docs/mentorship.md): booking notice and horizon, cancellation notice, video rooms,
+# and how long a quiet relationship waits for a nudge.
+MENTORSHIP_MIN_NOTICE_HOURS = env.int("MENTORSHIP_MIN_NOTICE_HOURS", default=12)
+MENTORSHIP_WEEKS_AHEAD = env.int("MENTORSHIP_WEEKS_AHEAD", default=8)
+MENTORSHIP_CANCEL_NOTICE_HOURS = env.int("MENTORSHIP_CANCEL_NOTICE_HOURS", default=24)
+MENTORSHIP_VIDEO_BASE = env("MENTORSHIP_VIDEO_BASE", default="https://meet.jit.si/egalite-")
+MENTORSHIP_NUDGE_DAYS = env.int("MENTORSHIP_NUDGE_DAYS", default=21)
+
 # The forum (docs/forum.md): open reports that hide a post until a moderator reviews it.
 FORUM = {
     "REPORT_HIDE_THRESHOLD": env.int("FORUM_REPORT_HIDE_THRESHOLD", default=3),

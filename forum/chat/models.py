@@ -43,6 +43,9 @@ class Room(models.Model):
         SPACE = "space", _("Space room")
         DIRECT = "direct", _("Direct conversation")
         GROUP = "group", _("Group conversation")
+        # A mentor and a mentee (and, for a minor, the programme's coordinators): made and
+        # kept by the mentorship app (mentorship/services/conversations.py).
+        MENTORSHIP = "mentorship", _("Mentoring conversation")
 
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     space = models.OneToOneField(
@@ -63,6 +66,17 @@ class Room(models.Model):
     last_seq = models.PositiveBigIntegerField(default=0)
     revision = models.PositiveBigIntegerField(default=0)
     last_message_at = models.DateTimeField(null=True, blank=True)
+    # Frozen as evidence after a concern was reported: no message of the room may be edited or
+    # deleted, by anyone, nor the room itself; nothing may be sent until it is unfrozen.
+    frozen_at = models.DateTimeField(_("frozen at"), null=True, blank=True)
+    frozen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("frozen by"),
+    )
 
     class Meta:
         verbose_name = _("chat room")
@@ -92,6 +106,10 @@ class Room(models.Model):
     @property
     def stream(self) -> str:
         return f"room:{self.pk}"
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.frozen_at is not None
 
 
 class RoomMember(models.Model):
@@ -237,6 +255,9 @@ class ModerationAction(models.Model):
         MEMBER_MUTED = "member_muted", _("Member muted")
         MEMBER_UNMUTED = "member_unmuted", _("Member unmuted")
         REPORT_DISMISSED = "report_dismissed", _("Report dismissed")
+        # A concern was reported (mentorship): the room is kept as evidence, then released.
+        ROOM_FROZEN = "room_frozen", _("Conversation frozen")
+        ROOM_UNFROZEN = "room_unfrozen", _("Conversation unfrozen")
 
     room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="moderation_actions")
     actor = models.ForeignKey(

@@ -3,6 +3,10 @@
 Presence is renewed by each socket's heartbeat (the room's state is read at every `pong`) and
 expires `PRESENCE_SECONDS` after the last one; typing lasts `TYPING_SECONDS` on the screens
 that show it. A member who switched either off in their chat preferences is never shown.
+
+Safeguarding: a minor's presence is never announced and they send no typing, and in a room
+with a minor (a supervised mentorship conversation, or any room a minor reads) nobody's
+presence or typing is shown, so none reaches them (`permissions.RoomPolicy.live_activity`).
 """
 
 import time
@@ -12,12 +16,22 @@ from django.core.cache import cache
 
 from community import realtime
 
-from .models import ChatPreferences
+from .models import ChatPreferences, Room
+from .permissions import is_minor, room_policy
 from .selectors import public_name
 
 
 def _key(room_id: int) -> str:
     return f"chat:presence:{room_id}"
+
+
+def live_activity_allowed(room_id: int, user) -> bool:
+    """No presence or typing by a minor, nor in a room with a minor (read each time: a socket
+    lives long and a minor may have just joined the room)."""
+    if is_minor(user):
+        return False
+    room = Room.objects.filter(pk=room_id).first()
+    return room is not None and room_policy(room).live_activity(room)
 
 
 def shares(user, what: str) -> bool:
@@ -56,7 +70,7 @@ def _people(entries) -> tuple[list[dict], int]:
 
 def touch(room_id: int, user) -> bool:
     """Mark the member present; True when that changed who is present (then announce it)."""
-    if not shares(user, "presence"):
+    if not shares(user, "presence") or not live_activity_allowed(room_id, user):
         return leave(room_id, user.pk)
     now = time.time()
     ttl = settings.CHAT["PRESENCE_SECONDS"]
@@ -100,7 +114,7 @@ def typing(room_id: int, user) -> None:
     """Tell the room the member is typing, at most every 2 seconds, if they share it."""
     from .services import room_group
 
-    if not shares(user, "typing"):
+    if not shares(user, "typing") or not live_activity_allowed(room_id, user):
         return
     if not cache.add(f"chat:typing:{room_id}:{user.pk}", 1, 2):
         return

@@ -318,6 +318,9 @@ def message_send(*, by, room: Room, client_id: str, body: str) -> Sent:
     check_signed_in(by)
     client_id = _check_client_id(client_id)
     body = clean_body(body)
+    # The room kind's policy may change what is stored (contact details masked in mentorship
+    # rooms): done first, so that a retried send compares what was stored.
+    body, after_store = permissions.room_policy(room).prepare_body(by=by, room=room, body=body)
     existing = _existing(by, client_id, room, body)
     if existing is not None:
         return Sent(existing, False)
@@ -330,6 +333,8 @@ def message_send(*, by, room: Room, client_id: str, body: str) -> Sent:
             existing = _existing(by, client_id, room, body)
             if existing is not None:
                 return Sent(existing, False)
+            # Frozen meanwhile (a concern reported): the lock makes the freeze win.
+            permissions.check_not_frozen(locked)
             now = timezone.now()
             locked.last_seq += 1
             locked.revision += 1
@@ -349,6 +354,8 @@ def message_send(*, by, room: Room, client_id: str, body: str) -> Sent:
             RoomMember.objects.update_or_create(
                 room=locked, user=by, defaults={"last_read_seq": locked.last_seq}
             )
+            if after_store is not None:
+                after_store(message)
             _publish_message(locked, message, "message", new=True)
             _notify_mentions(by, locked, message, mentioned)
     except IntegrityError:
@@ -383,6 +390,9 @@ def _bump(message: Message, room: Room) -> None:
 def message_edit(*, by, message: Message, body: str) -> Message:
     body = clean_body(body)
     permissions.check_write_in_room(by, message.room)
+    body, after_store = permissions.room_policy(message.room).prepare_body(
+        by=by, room=message.room, body=body
+    )
     if message.sender_id != by.pk:
         raise PermissionDenied(_("You can only edit your own messages."))
     if message.is_deleted:
@@ -399,12 +409,15 @@ def message_edit(*, by, message: Message, body: str) -> Message:
     rendered, mentioned = _render(by, message.room, body)
     with transaction.atomic():
         message, room = _lock_message(message)
+        permissions.check_not_frozen(room)
         if message.is_deleted:
             refuse(_("This message was deleted."), "deleted")
         _bump(message, room)
         already = set(mentioned_handles(message.body))
         message.body, message.html, message.edited_at = body, rendered.html, timezone.now()
         message.save(update_fields=["body", "html", "edited_at", "revision"])
+        if after_store is not None:
+            after_store(message)
         _publish_message(room, message, "message.changed")
         new = [user for user in mentioned if user.profile.handle not in already]
         _notify_mentions(by, room, message, new)
@@ -413,17 +426,20 @@ def message_edit(*, by, message: Message, body: str) -> Message:
 
 @_fresh_rights
 def message_delete(*, by, message: Message) -> Message:
-    """The sender deletes their own message; a space room's moderators delete any (logged)."""
+    """The sender deletes their own message; a space room's moderators delete any (logged).
+    Nobody deletes anything in a frozen room (evidence of a reported concern)."""
     room = message.room
     own = message.sender_id == by.pk
     if own:
         permissions.check_read_room(by, room)
     else:
         permissions.check_moderate_room(by, room)
+    permissions.check_not_frozen(room)
     if message.is_deleted:
         return message
     with transaction.atomic():
         message, room = _lock_message(message)
+        permissions.check_not_frozen(room)
         if message.is_deleted:
             return message  # Deleted meanwhile by someone else.
         _bump(message, room)
@@ -456,6 +472,7 @@ def reaction_set(*, by, message: Message, emoji: str, on: bool) -> Message:
         refuse(_("This message was deleted."), "deleted")
     with transaction.atomic():
         message, room = _lock_message(message)
+        permissions.check_not_frozen(room)
         if message.is_deleted:
             refuse(_("This message was deleted."), "deleted")
         if on:

@@ -136,6 +136,9 @@ def js_strings() -> dict:
         "lost": _("You can no longer read this room."),
         "error": _("This did not work. Try again."),
         "tooLong": _("Too long: %(count)s characters of %(max)s."),
+        "roomChanged": _(
+            "This conversation has changed (its members, or it was frozen): reload the page."
+        ),
     }
 
 
@@ -157,6 +160,10 @@ def _room_context(request, room: Room, *, before: int | None = None, form=None) 
         "muted": bool(row and row.muted),
         "muted_until": permissions.muted_until(user, room),
         "can_moderate": permissions.can_moderate_room(user, room),
+        # Who else reads the room (a supervised mentorship conversation), from its policy.
+        "room_notice": permissions.room_policy(room).notice(room),
+        "report_concern": room.kind == Room.Kind.MENTORSHIP,
+        "frozen": room.is_frozen,
         "members": selectors.room_members(room) if room.kind != Room.Kind.SPACE else [],
         "present": presence.present(room.pk),
         "form": form or MessageForm(initial={"client_id": uuid.uuid4().hex}),

@@ -797,6 +797,10 @@
           case "presence":
             showPresent(data.present, data.present_count);
             break;
+          case "room.changed":
+            // Members changed, or the room was frozen after a concern: the page says how now.
+            if (data.room === roomId) say(strings.roomChanged);
+            break;
           default:
             break;
         }

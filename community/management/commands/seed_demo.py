@@ -21,6 +21,7 @@ from community.management.commands._seed_chat import seed_chat
 from community.management.commands._seed_events import seed_events
 from community.management.commands._seed_forum import seed_forum
 from community.management.commands._seed_library import seed_library
+from community.management.commands._seed_mentorship import seed_mentorship
 from community.models import (
     Cluster,
     ContentPage,
@@ -852,6 +853,13 @@ LOGINS = (
     ("hugo.kerbrat", "SME member with a pending request to join the referents' network"),
     ("andrei.popa", "Mentor with a pending invitation to the private steering committee"),
     ("gwenaelle.tanguy", "SME member whose profile is private"),
+    (
+        "lea.guillou",
+        "Mentee aged 16 (Wi-Filles), guardian's consent given: finds a mentor and books",
+    ),
+    ("chloe.nicolas", "Mentee aged 14: her guardian consented, she has not agreed yet"),
+    ("yasmine.haddad", "Mentee aged 16 whose guardian has not answered yet"),
+    ("manon.legall", "Mentee aged 17 whose guardian withdrew consent: everything is paused"),
 )
 
 
@@ -1117,6 +1125,7 @@ class Command(BaseCommand):
             self.seed_chat()
             self.seed_events()
             self.seed_library()
+            self.seed_mentorship()
         self.print_logins()
 
     def seed_forum(self) -> None:
@@ -1154,6 +1163,17 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"Library: {library.created} new item(s)."))
         for problem in library.problems:
             self.stdout.write(self.style.WARNING(f"Library item left out: {problem}"))
+
+    def seed_mentorship(self) -> None:
+        """The demo programmes; a programme whose slug already exists is skipped."""
+        with transaction.atomic():
+            mentorship = seed_mentorship(demo_users())
+        if mentorship.created:
+            self.stdout.write(
+                self.style.SUCCESS(f"Mentorship: {mentorship.created} new programme(s).")
+            )
+        for problem in mentorship.problems:
+            self.stdout.write(self.style.WARNING(f"Mentorship left out: {problem}"))
 
     def print_logins(self) -> None:
         rows = [

@@ -1,0 +1,1 @@
+"""The pages of the mentorship app, one module per area."""
