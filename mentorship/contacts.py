@@ -84,3 +84,12 @@ def mask_contacts(text: str) -> tuple[str, list[str]]:
     if found:
         kinds.append("phone")
     return masked, kinds
+
+
+def masked_for(mentee, text: str) -> str:
+    """`text` as the other side of a minor's mentoring may read it: contact details masked
+    (a request's message, a reason, a place, a milestone, a shared note). An adult mentee's
+    texts are kept as written."""
+    if not text or not getattr(mentee, "is_minor", False):
+        return text
+    return mask_contacts(text)[0]

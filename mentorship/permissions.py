@@ -113,9 +113,23 @@ def current_consent(mentee: MenteeProfile) -> GuardianConsent | None:
     return cached
 
 
-def consent_is_valid(mentee: MenteeProfile) -> bool:
-    """An adult needs none; a minor needs the guardian's given, unwithdrawn consent, and under
-    15 their own agreement too."""
+def consent_covers(consent: GuardianConsent, programme: Programme | None) -> bool:
+    """Whether a consent names `programme`. The guardian consents to the programmes the page
+    showed them (`GuardianConsent.programmes`); a consent that names none (given before the
+    mentee joined any programme) covers the programmes she then joins."""
+    if programme is None:
+        return True
+    named = consent.__dict__.get("_programme_ids")
+    if named is None:
+        named = consent.__dict__["_programme_ids"] = set(
+            consent.programmes.values_list("pk", flat=True)
+        )
+    return not named or programme.pk in named
+
+
+def consent_is_valid(mentee: MenteeProfile, programme: Programme | None = None) -> bool:
+    """An adult needs none; a minor needs the guardian's given, unwithdrawn consent to the
+    current text, naming the programme when one is given, and under 15 their own agreement."""
     if not mentee.is_minor:
         return True
     consent = current_consent(mentee)
@@ -123,12 +137,26 @@ def consent_is_valid(mentee: MenteeProfile) -> bool:
         return False
     if consent.text_version != CONSENT_TEXT_VERSION:
         return False
+    if not consent_covers(consent, programme):
+        return False
     return not (mentee.is_under_15 and consent.mentee_agreed_at is None)
 
 
-def check_minor_may_take_part(mentee: MenteeProfile) -> None:
-    if not consent_is_valid(mentee):
+def check_minor_may_take_part(mentee: MenteeProfile, programme: Programme | None = None) -> None:
+    if not consent_is_valid(mentee, programme):
         consent = current_consent(mentee)
+        if (
+            consent is not None
+            and consent.state == GuardianConsent.State.GIVEN
+            and not consent_covers(consent, programme)
+        ):
+            raise PermissionDenied(
+                _(
+                    "The guardian consented to other programmes, not to %(programme)s: ask them "
+                    "again from the consent page."
+                )
+                % {"programme": programme}
+            )
         if consent is not None and consent.state == GuardianConsent.State.WITHDRAWN:
             raise PermissionDenied(
                 _(

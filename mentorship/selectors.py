@@ -13,6 +13,7 @@ from django.db.models import (
     Case,
     Count,
     DurationField,
+    Exists,
     ExpressionWrapper,
     F,
     OuterRef,
@@ -76,24 +77,35 @@ class Dashboard:
 LIST_SIZE = 20
 
 
-def with_consent_state(mentees):
+def with_consent_state(mentees, programme: Programme):
     """Annotate mentee profiles with `consent_ok`: in SQL, what `permissions.consent_is_valid`
-    says of a minor (the latest consent request is given, and under 15 the mentee agreed)."""
+    says of a minor in `programme` (the latest consent request is given, to the current text,
+    names the programme or none, and under 15 the mentee agreed)."""
     latest = GuardianConsent.objects.filter(mentee=OuterRef("pk")).order_by("-requested_at", "-pk")
+    named = GuardianConsent.programmes.through.objects.filter(
+        guardianconsent_id=OuterRef("latest_id")
+    )
     return mentees.annotate(
+        latest_id=Subquery(latest.values("pk")[:1]),
         latest_state=Subquery(latest.values("state")[:1]),
         latest_agreed=Subquery(latest.values("mentee_agreed_at")[:1]),
         latest_version=Subquery(latest.values("text_version")[:1]),
     ).annotate(
+        covered=Case(
+            When(~Exists(named) | Exists(named.filter(programme_id=programme.pk)), then=True),
+            default=False,
+            output_field=BooleanField(),
+        ),
         consent_ok=Case(
             When(
                 Q(latest_state=GuardianConsent.State.GIVEN, latest_version=CONSENT_TEXT_VERSION)
+                & Q(covered=True)
                 & (~Q(age_band=AgeBand.UNDER_15) | Q(latest_agreed__isnull=False)),
                 then=Value(True),
             ),
             default=Value(False),
             output_field=BooleanField(),
-        )
+        ),
     )
 
 
@@ -104,6 +116,8 @@ def _consent_label(mentee) -> str:
     if mentee.latest_state == GuardianConsent.State.GIVEN:
         if mentee.latest_version != CONSENT_TEXT_VERSION:
             return _("given to an earlier text")
+        if not mentee.covered:
+            return _("given for other programmes")
         return _("given by the guardian; the young person has not agreed yet")
     return GuardianConsent.State(mentee.latest_state).label
 
@@ -143,7 +157,8 @@ def dashboard_for(programme: Programme, *, now=None) -> Dashboard:
             enrolments__programme=programme,
             enrolments__status=Enrolment.Status.ACTIVE,
             age_band__in=MINOR_BANDS,
-        )
+        ),
+        programme,
     ).filter(consent_ok=False)
     missing = list(without_consent.select_related("user__profile").order_by("pk")[:LIST_SIZE])
     for mentee in missing:

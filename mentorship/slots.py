@@ -27,7 +27,15 @@ from django.db.models import Q
 
 from events.timezones import zone
 
-from .models import AvailabilityException, AvailabilityRule, Booking, MenteeProfile, MentorProfile
+from .models import (
+    AvailabilityException,
+    AvailabilityRule,
+    Booking,
+    InterventionNeed,
+    MenteeProfile,
+    MentorProfile,
+    Volunteer,
+)
 
 
 def min_notice() -> timedelta:
@@ -179,7 +187,15 @@ def free_slots(
     )
     if ignore_booking is not None:
         busy = busy.exclude(pk=ignore_booking.pk)
-    taken = sorted(busy.values_list("starts_at", "ends_at"))
+    # The interventions the mentor is confirmed for, as a marraine, hold her time too.
+    interventions = Volunteer.objects.filter(
+        mentor=mentor,
+        status=Volunteer.Status.CONFIRMED,
+        need__status__in=(InterventionNeed.Status.OPEN, InterventionNeed.Status.CONFIRMED),
+        need__starts_at__lt=candidates[-1] + duration,
+        need__ends_at__gt=candidates[0],
+    ).values_list("need__starts_at", "need__ends_at")
+    taken = sorted([*busy.values_list("starts_at", "ends_at"), *interventions])
     return [
         slot
         for slot in candidates

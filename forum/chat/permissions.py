@@ -62,6 +62,23 @@ class RoomPolicy:
         return False
 
     def check_write(self, user, room: Room) -> None:
+        # No channel between an adult and a minor outside the supervised mentorship rooms, even
+        # one that existed before a member's profile said they are under 18: a direct or group
+        # conversation with a minor in it takes no more messages, and a minor writes in no
+        # space room.
+        if room.kind == Room.Kind.SPACE:
+            if is_minor(user):
+                raise PermissionDenied(
+                    _("Members under 18 talk only in their supervised mentoring conversation.")
+                )
+            return None
+        if minors().room_has_minor(room):
+            raise PermissionDenied(
+                _(
+                    "A member of this conversation is under 18: they talk only in their "
+                    "supervised mentoring conversation, so it takes no more messages."
+                )
+            )
         return None
 
     def prepare_body(self, *, by, room: Room, body: str) -> tuple[str, Callable | None]:

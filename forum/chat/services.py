@@ -195,13 +195,25 @@ def room_leave(*, by, room: Room) -> None:
         _access_lost(room, [by])
 
 
+def _reader_row(room: Room, user, *, last_read_seq: int):
+    """(the user's row in the room, created?). A space room makes the row of a reader on first
+    use; any other room has rows for its members only: someone who may read it without being a
+    member (a safeguarding lead reading a reported conversation) gets None, never a row that
+    would make them a member who can write."""
+    if room.kind == Room.Kind.SPACE:
+        return RoomMember.objects.get_or_create(
+            room=room, user=user, defaults={"last_read_seq": last_read_seq}
+        )
+    return RoomMember.objects.filter(room=room, user=user, left_at__isnull=True).first(), False
+
+
 @_fresh_rights
 def room_set_muted(*, by, room: Room, muted: bool) -> RoomMember:
     permissions.check_read_room(by, room)
     with transaction.atomic():
-        row, _created = RoomMember.objects.get_or_create(
-            room=room, user=by, defaults={"last_read_seq": room.last_seq}
-        )
+        row, _created = _reader_row(room, by, last_read_seq=room.last_seq)
+        if row is None:
+            raise PermissionDenied(_("Only the conversation's members can mute it."))
         row.muted = bool(muted)
         row.save(update_fields=["muted"])
         _publish_inbox(by.pk, "rooms.changed", {"room": room.pk})
@@ -214,9 +226,9 @@ def room_mark_read(*, by, room: Room, seq: int) -> int:
     permissions.check_read_room(by, room)
     seq = max(0, min(int(seq), room.last_seq))
     with transaction.atomic():
-        row, created = RoomMember.objects.get_or_create(
-            room=room, user=by, defaults={"last_read_seq": seq}
-        )
+        row, created = _reader_row(room, by, last_read_seq=seq)
+        if row is None:
+            return seq
         if not created and row.last_read_seq < seq:
             RoomMember.objects.filter(pk=row.pk, last_read_seq__lt=seq).update(last_read_seq=seq)
         elif not created:

@@ -50,9 +50,12 @@ class GuardianConsent(models.Model):
     # Under 15: the mentee's own agreement, given signed in.
     mentee_agreed_at = models.DateTimeField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
-    withdrawn_by = models.CharField(
-        max_length=20, blank=True
-    )  # "guardian", "mentee", "coordinator"
+    # "guardian", "mentee", "coordinator", or why it stopped counting ("guardian_changed").
+    withdrawn_by = models.CharField(max_length=20, blank=True)
+    # The programmes named on the page the guardian answered: the consent covers those only.
+    programmes = models.ManyToManyField(
+        "mentorship.Programme", blank=True, related_name="consents", verbose_name=_("programmes")
+    )
 
     class Meta:
         verbose_name = _("guardian's consent")

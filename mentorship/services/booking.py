@@ -36,6 +36,7 @@ from community.tasks import send_email
 from events.timezones import zone
 
 from .. import permissions, slots
+from ..contacts import masked_for
 from ..models import (
     AvailabilityException,
     AvailabilityRule,
@@ -238,7 +239,7 @@ def _check_may_book(by, relationship: Relationship, mentor: MentorProfile, mente
         raise PermissionDenied(_("Only the mentee and the mentor book their sessions."))
     if relationship.state != Relationship.State.ACTIVE:
         raise PermissionDenied(_("Sessions are booked only in an active mentoring relationship."))
-    permissions.check_minor_may_take_part(mentee)
+    permissions.check_minor_may_take_part(mentee, relationship.programme)
     permissions.check_runs_one_to_one(mentor)
     if mentor.paused:
         raise PermissionDenied(_("This mentor has paused their mentoring: no new sessions."))
@@ -361,6 +362,7 @@ def booking_create(
         relationship.mentor, relationship.mentee = mentor, mentee
         _check_may_book(by, relationship, mentor, mentee)
         format, place = _clean_format(mentor, format, place)
+        place = masked_for(mentee, place)
         _check_slot(mentor, mentee, starts_at, now)
         booking = _insert(
             Booking(
@@ -429,7 +431,7 @@ def booking_cancel(
         booking = _lock_booking(booking)
         _check_may_change(by, booking, now)
         late = booking.starts_at - now < cancel_notice()
-        _cancel(booking, by=by, reason=reason, now=now)
+        _cancel(booking, by=by, reason=masked_for(booking.mentee, reason), now=now)
         notification_send(
             recipients=[_other_side(by, booking)],
             actor=by,

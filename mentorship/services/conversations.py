@@ -214,7 +214,7 @@ class MentorshipRoomPolicy(RoomPolicy):
                 )
                 % {"state": relationship.get_state_display().lower()}
             )
-        permissions.check_minor_may_take_part(relationship.mentee)
+        permissions.check_minor_may_take_part(relationship.mentee, relationship.programme)
 
     def prepare_body(self, *, by, room: Room, body: str):
         masked, kinds = mask_contacts(body)

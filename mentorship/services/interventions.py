@@ -351,6 +351,9 @@ def volunteer_confirm(*, by, volunteer: Volunteer) -> Volunteer:
     need = volunteer.need
     check_coordinate(by, need.programme)
     with transaction.atomic():
+        # The marraine's profile row first, as bookings take it: two needs at the same time,
+        # or a need and a one-to-one session, never both confirm her.
+        MentorProfile.objects.select_for_update().filter(pk=volunteer.mentor_id).first()
         need = InterventionNeed.objects.select_for_update().get(pk=need.pk)
         volunteer = Volunteer.objects.select_related("mentor__user").get(pk=volunteer.pk)
         _check_open(need)

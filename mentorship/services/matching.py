@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from community.notifications import notification_send
+from mentorship.contacts import masked_for
 from mentorship.matching import suggestions_for
 from mentorship.models import (
     OPEN_STATES,
@@ -113,7 +114,7 @@ def _check_mentee(mentee: MenteeProfile, programme: Programme) -> None:
         _refuse(_("The mentee is not enrolled in this programme."), "not_enrolled")
     if not programme.admits(mentee.age_band):
         _refuse(_("This programme is not open to the mentee's age group."), "not_eligible")
-    check_minor_may_take_part(mentee)
+    check_minor_may_take_part(mentee, programme)
 
 
 def _check_mentor(mentor: MentorProfile, programme: Programme, mentee: MenteeProfile) -> None:
@@ -176,14 +177,16 @@ def _open_conversation(relationship: Relationship) -> None:
     conversation_open(relationship=relationship)
 
 
-def _recheck_under_lock(mentor: MentorProfile, mentee: MenteeProfile) -> None:
+def _recheck_under_lock(
+    mentor: MentorProfile, mentee: MenteeProfile, programme: Programme | None = None
+) -> None:
     """Read again once the rows are locked: a mentor who paused or lost their vetting a moment
     ago, or a consent withdrawn meanwhile, stops the request."""
     if mentor.paused:
         _refuse(_("This mentor has paused their mentoring."), "mentor_paused")
     check_runs_one_to_one(mentor)
     mentee.__dict__.pop("_current_consent", None)
-    check_minor_may_take_part(mentee)
+    check_minor_may_take_part(mentee, programme)
 
 
 def _make_request(
@@ -201,7 +204,7 @@ def _make_request(
     _check_mentor(mentor, programme, mentee)
     mentor = _lock_mentor(mentor)
     MenteeProfile.objects.select_for_update(of=("self",)).filter(pk=mentee.pk).first()
-    _recheck_under_lock(mentor, mentee)
+    _recheck_under_lock(mentor, mentee, programme)
     _check_capacity(mentor)
     _check_mentee_free(mentee, programme)
     if score is None:
@@ -245,7 +248,7 @@ def request_create(
     """A mentee asks a mentor of the programme to mentor them."""
     if not (by and by.is_authenticated and by.is_active) or mentee.user_id != by.pk:
         raise PermissionDenied(_("Only the mentee can ask a mentor for themselves."))
-    message = (message or "").strip()
+    message = masked_for(mentee, (message or "").strip())
     if len(message) > MAX_MESSAGE:
         _refuse(
             _("Keep the message under %(max)s characters.") % {"max": MAX_MESSAGE},
@@ -283,7 +286,7 @@ def request_accept(*, by, relationship: Relationship) -> Relationship:
         if mentor.paused:
             _refuse(_("Resume your mentoring before accepting a request."), "mentor_paused")
         check_runs_one_to_one(mentor)
-        check_minor_may_take_part(relationship.mentee)
+        check_minor_may_take_part(relationship.mentee, relationship.programme)
         # The request is one of the open relationships counted.
         _check_capacity(mentor, counted=1)
         relationship.state = State.ACTIVE
@@ -314,7 +317,7 @@ def request_decline(*, by, relationship: Relationship, reason: str = "") -> Rela
             _refuse(_("This request is no longer waiting for an answer."), "not_requested")
         relationship.state = State.DECLINED
         relationship.ended_at = timezone.now()
-        relationship.end_reason = reason
+        relationship.end_reason = masked_for(relationship.mentee, reason)
         relationship.save(update_fields=["state", "ended_at", "end_reason"])
         notification_send(
             recipients=[relationship.mentee.user],
@@ -359,7 +362,7 @@ def relationship_assign(
         _check_mentor(mentor, programme, mentee)
         mentor = _lock_mentor(mentor)
         MenteeProfile.objects.select_for_update(of=("self",)).filter(pk=mentee.pk).first()
-        _recheck_under_lock(mentor, mentee)
+        _recheck_under_lock(mentor, mentee, programme)
         _check_capacity(mentor)
         _check_mentee_free(mentee, programme)
         score, reasons = _score(mentee, mentor, programme)

@@ -127,16 +127,22 @@ def mentee_profile_save(
                 )
             }
         )
+    if minor and guardian_email.lower() == (by.email or "").lower():
+        raise ValidationError(
+            {"guardian_email": _("Give your guardian's e-mail address, not your own.")}
+        )
     if not minor:
         # An adult has no guardian on record.
         guardian_name = guardian_email = ""
     with transaction.atomic():
         profile = MenteeProfile.objects.select_for_update().filter(user=by).first()
         old_email = ""
+        became_minor = False
         if profile is None:
             profile = MenteeProfile(user=by)
         else:
             old_email = profile.guardian_email
+            became_minor = minor and not profile.is_minor
             if profile.is_minor and not minor:
                 raise ValidationError(
                     {
@@ -162,6 +168,10 @@ def mentee_profile_save(
         profile.languages.set(languages)
         if old_email and old_email.lower() != guardian_email.lower():
             _consent_invalidate(profile, reason="guardian_changed")
+        if became_minor:
+            from mentorship.services.safeguarding import mentee_became_minor
+
+            mentee_became_minor(mentee=profile)
     return profile
 
 
@@ -169,8 +179,11 @@ def mentee_profile_save(
 
 
 def can_vet(user, mentor: MentorProfile) -> bool:
-    """Staff, or a coordinator of a programme the mentor takes part in."""
+    """Staff, or a coordinator of a programme the mentor takes part in; never the mentor
+    themselves (a coordinator who also mentors is vetted by someone else)."""
     if not (user and user.is_authenticated and user.is_active):
+        return False
+    if mentor.user_id == user.pk:
         return False
     if is_platform_staff(user):
         return True

@@ -38,6 +38,7 @@ from django.utils.translation import gettext_lazy
 
 from community.notifications import notification_send
 from forum.chat.selectors import public_name
+from mentorship.contacts import masked_for
 from mentorship.models import (
     Booking,
     EndSurvey,
@@ -311,7 +312,7 @@ def relationship_resume(*, by, relationship: Relationship) -> Relationship:
         relationship = _lock_with_people(relationship)
         if relationship.state != State.PAUSED:
             _refuse(_("Only a paused relationship can be resumed."), "not_paused")
-        check_minor_may_take_part(relationship.mentee)
+        check_minor_may_take_part(relationship.mentee, relationship.programme)
         # A request paused before the mentor accepted it (a guardian's withdrawal pauses those
         # too) goes back to waiting for the mentor, not straight to active.
         _move(
@@ -357,6 +358,7 @@ def relationship_cancel(*, by, relationship: Relationship, reason: str) -> Relat
         relationship = _lock_with_people(relationship)
         if not relationship.is_open:
             _refuse(_("This relationship has already ended."), "ended")
+        reason = masked_for(relationship.mentee, reason)
         _cancel_upcoming_sessions(relationship, by=by, reason=reason, now=now)
         _move(relationship, to=State.CANCELLED, now=now, ended_at=now, end_reason=reason)
         _notify(relationship, "mentorship.relationship_cancelled", by=by)
@@ -376,7 +378,11 @@ def milestone_add(*, by, relationship: Relationship, title: str, due_on=None) ->
     _check_party(by, relationship)
     if not (title or "").strip():
         _refuse(_("Give the goal or milestone a title."), "title_required", "title")
-    milestone = Milestone(relationship=relationship, title=(title or "").strip(), due_on=due_on)
+    milestone = Milestone(
+        relationship=relationship,
+        title=masked_for(relationship.mentee, (title or "").strip()),
+        due_on=due_on,
+    )
     milestone.full_clean()
     now = timezone.now()
     with transaction.atomic():
@@ -430,7 +436,7 @@ def note_add(
         relationship=relationship,
         booking=booking,
         author=by,
-        body=(body or "").strip(),
+        body=masked_for(relationship.mentee, (body or "").strip()),
         shared=bool(shared),
     )
     note.full_clean()

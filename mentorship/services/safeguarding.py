@@ -58,6 +58,10 @@ from mentorship.models import (
 )
 
 VERBS = {
+    "mentorship.became_minor": gettext_lazy(
+        "%(actor)s's profile now says they are under 18: their mentoring is paused until a "
+        "guardian consents."
+    ),
     "mentorship.consent_given": gettext_lazy(
         "%(actor)s gave the guardian's consent for the mentoring of %(target)s."
     ),
@@ -136,6 +140,15 @@ def _programmes_of(mentee: MenteeProfile) -> list[Programme]:
     )
 
 
+def _uncovered(consent: GuardianConsent, mentee: MenteeProfile) -> list[Programme]:
+    """The mentee's programmes that a given consent does not name (see
+    `permissions.consent_covers`)."""
+    covered = set(consent.programmes.values_list("pk", flat=True))
+    if not covered:
+        return []
+    return [p for p in _programmes_of(mentee) if p.pk not in covered]
+
+
 def _coordinators_of(programmes) -> list[User]:
     return list(
         User.objects.filter(coordinated_programmes__in=programmes, is_active=True).distinct()
@@ -186,6 +199,7 @@ def consent_request(*, by, mentee: MenteeProfile) -> GuardianConsent:
             and latest.state == GuardianConsent.State.GIVEN
             and latest.text_version == CONSENT_TEXT_VERSION
             and latest.guardian_email == mentee.guardian_email
+            and not _uncovered(latest, mentee)
         ):
             refuse(_("The guardian has already consented."), "already_given")
         if (
@@ -261,6 +275,13 @@ def consent_is_answerable(consent: GuardianConsent) -> bool:
     return consent.state == GuardianConsent.State.PENDING and consent.expires_at > timezone.now()
 
 
+def _lock_mentee(mentee_id: int) -> None:
+    """Take the mentee's profile row first, as the booking and request services do (after the
+    mentor's): a booking being made waits for a withdrawal, or the withdrawal for the booking,
+    so no booking is confirmed after the consent is gone."""
+    MenteeProfile.objects.select_for_update().filter(pk=mentee_id).first()
+
+
 def _lock_consent(consent: GuardianConsent) -> GuardianConsent:
     return (
         GuardianConsent.objects.select_for_update(of=("self",))
@@ -296,6 +317,8 @@ def consent_answer(*, token: str, give: bool, signed_name: str) -> GuardianConse
         consent.save(update_fields=["state", "signed_name", "answered_at"])
         mentee = consent.mentee
         programmes = _programmes_of(mentee)
+        if give:
+            consent.programmes.set(programmes)
         notification_send(
             recipients=[mentee.user, *_coordinators_of(programmes)],
             actor=consent,
@@ -361,6 +384,27 @@ def _pause_everything(mentee: MenteeProfile, *, by=None) -> tuple[list[Relations
     return relationships, len(bookings)
 
 
+def mentee_became_minor(*, mentee: MenteeProfile) -> None:
+    """An adult mentee's profile now says they are under 18 (inside the profile's transaction,
+    its row locked): nothing goes on until a guardian consents. Open relationships pause,
+    upcoming sessions are cancelled, and each conversation gets the programme's coordinators
+    as members (the supervised room a minor needs)."""
+    from mentorship.services.conversations import conversation_open
+
+    relationships, _cancelled = _pause_everything(mentee)
+    for relationship in Relationship.objects.filter(
+        mentee=mentee, room__isnull=False, state__in=(Relationship.State.PAUSED,)
+    ).select_related("programme"):
+        conversation_open(relationship=relationship)
+    notification_send(
+        recipients=_coordinators_of([r.programme for r in relationships]),
+        actor=mentee.user,
+        verb="mentorship.became_minor",
+        target=mentee.user,
+        url=reverse("mentorship:mine"),
+    )
+
+
 def _withdraw(consent: GuardianConsent, *, withdrawn_by: str, by=None) -> GuardianConsent:
     """Inside a transaction, `consent` locked."""
     was_given = consent.state == GuardianConsent.State.GIVEN
@@ -409,6 +453,7 @@ def consent_withdraw(*, token: str | None = None, by=None, mentee: MenteeProfile
             refuse(_("There is no consent to withdraw."), "no_consent")
         withdrawn_by = "mentee" if mentee.user_id == by.pk else "coordinator"
     with transaction.atomic():
+        _lock_mentee(consent.mentee_id)
         consent = _lock_consent(consent)
         if consent.state not in (GuardianConsent.State.GIVEN, GuardianConsent.State.PENDING):
             refuse(_("This consent is not in force: there is nothing to withdraw."), "not_given")
@@ -419,6 +464,7 @@ def consent_invalidate(*, mentee: MenteeProfile, reason: str) -> GuardianConsent
     """The consent given (or asked) no longer counts, e.g. the guardian's address changed: a new
     one must be asked. Pauses everything like a withdrawal. Called by the profile services."""
     with transaction.atomic():
+        _lock_mentee(mentee.pk)
         current = mentee.consents.order_by("-requested_at", "-pk").first()
         if current is None or current.state not in (
             GuardianConsent.State.GIVEN,
@@ -595,6 +641,19 @@ def concern_update(
         concern.save(update_fields=["status", "outcome", "handled_by", "handled_at"])
         if unfreeze and concern.room_id is not None:
             room = Room.objects.select_for_update(no_key=True, of=("self",)).get(pk=concern.room_id)
+            others = (
+                ConcernReport.objects.filter(room_id=room.pk)
+                .exclude(pk=concern.pk)
+                .exclude(status=ConcernReport.Status.CLOSED)
+            )
+            if others.exists():
+                refuse(
+                    _(
+                        "Another concern about this conversation is still open: it stays frozen "
+                        "until that one is closed too."
+                    ),
+                    "other_concern_open",
+                )
             if room.frozen_at is not None:
                 Room.objects.filter(pk=room.pk).update(frozen_at=None, frozen_by=None)
                 ModerationAction.objects.create(

@@ -74,7 +74,7 @@ def programme_mentors(request, slug: str, form=None, asked=None):
         context |= {
             "suggestions": suggestions_for(mentee, programme, limit=SUGGESTIONS),
             "open_requests": open_requests,
-            "may_take_part": consent_is_valid(mentee),
+            "may_take_part": consent_is_valid(mentee, programme),
             "form": form or RequestForm(),
         }
     return TemplateResponse(request, "mentorship/matching/suggestions.html", context)

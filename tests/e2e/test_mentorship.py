@@ -91,3 +91,50 @@ def test_a_minor_finds_a_mentor_books_a_session_and_chats_under_supervision(live
 
     mentee_context.close()
     mentor_context.close()
+
+
+def test_a_coordinator_takes_attendance_and_a_marraine_volunteers_and_is_confirmed(
+    live_site, browser
+):
+    """The two other kinds of programme on the demo data: the cohort's register, then an
+    intervention need that Sophie volunteers for, Claire confirms, and whose practical details
+    Sophie then sees."""
+    url, _mail_dir = live_site
+    coordinator_context = browser.new_context(locale="en-GB")
+    marraine_context = browser.new_context(locale="en-GB")
+    claire = sign_in(coordinator_context, url, "claire.morvan@demo.egalite.example")
+    sophie = sign_in(marraine_context, url, MENTOR)
+
+    # The cohort: Yasmine missed the first session; Claire corrects the register.
+    claire.goto(f"{url}/mentorship/cohorts/wi-filles-promo-2026/")
+    claire.get_by_role("link", name="Take attendance").first.click()
+    yasmine = claire.locator("fieldset", has_text="Yasmine Haddad")
+    expect(yasmine.get_by_label("Absent")).to_be_checked()
+    yasmine.get_by_label("Present").check()
+    claire.get_by_role("button", name="Save the attendance").click()
+    expect(claire.locator(".messages")).to_be_visible()
+    claire.get_by_role("link", name="Take attendance").first.click()
+    expect(
+        claire.locator("fieldset", has_text="Yasmine Haddad").get_by_label("Present")
+    ).to_be_checked()
+
+    # An intervention: Sophie volunteers for the class talk.
+    sophie.goto(f"{url}/mentorship/interventions/elles-bougent-bretagne/")
+    sophie.get_by_role("link", name=re.compile("collège Jean-Moulin")).click()
+    need_url = sophie.url
+    expect(sophie.locator("main")).not_to_contain_text("Accueil à 8 h 45")
+    sophie.get_by_role("button", name="I volunteer").click()
+    expect(sophie.locator(".messages")).to_be_visible()
+
+    # Claire confirms her; Sophie now reads the practical details.
+    claire.goto(need_url)
+    row = claire.locator("li, tr", has_text="Sophie Lemoine").filter(
+        has=claire.get_by_role("button", name="Confirm")
+    )
+    row.get_by_role("button", name="Confirm").first.click()
+    expect(claire.locator(".messages")).to_be_visible()
+    sophie.goto(need_url)
+    expect(sophie.locator("main")).to_contain_text("Accueil à 8 h 45")
+
+    coordinator_context.close()
+    marraine_context.close()

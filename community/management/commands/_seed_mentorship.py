@@ -151,7 +151,7 @@ def _minor(login: str, name: str, band: str, guardian: str, users: dict) -> User
     return user
 
 
-def _consent(user: User, state: str, now: datetime) -> None:
+def _consent(user: User, state: str, now: datetime, named: list) -> None:
     """What the guardian answered through the link they received (no account needed)."""
     mentee = user.mentee_profile
     if mentee.consents.exists():
@@ -177,6 +177,8 @@ def _consent(user: User, state: str, now: datetime) -> None:
         consent.withdrawn_at = now - timedelta(days=2)
         consent.withdrawn_by = "guardian"
     consent.save()
+    if consent.answered_at:
+        consent.programmes.set(named)
 
 
 def _programme(by: User, lead: User, cluster, **fields) -> Programme:
@@ -325,11 +327,11 @@ def _wi_filles(users, cluster, now, result: MentorshipSeed) -> None:
     enrolments = {}
     for login, name, band, guardian, state in MINORS:
         user = _minor(login, name, band, guardian, users)
-        _consent(user, state, now)
         programmes.enrolment_create(by=user, programme=coaching, mentee=user.mentee_profile)
         enrolments[login] = programmes.enrolment_create(
             by=claire, programme=cohort, mentee=user.mentee_profile
         )
+        _consent(user, state, now, [coaching, cohort])
     # The cohort's schedule: Saturdays, two held with their registers, three to come.
     saturday = (now - timedelta(days=(now.weekday() - 5) % 7)).date()
     sessions = [
