@@ -113,6 +113,7 @@ def test_a_coordinator_takes_attendance_and_a_marraine_volunteers_and_is_confirm
     yasmine.get_by_label("Present").check()
     claire.get_by_role("button", name="Save the attendance").click()
     expect(claire.locator(".messages")).to_be_visible()
+    claire.goto(f"{url}/mentorship/cohorts/wi-filles-promo-2026/")
     claire.get_by_role("link", name="Take attendance").first.click()
     expect(
         claire.locator("fieldset", has_text="Yasmine Haddad").get_by_label("Present")
