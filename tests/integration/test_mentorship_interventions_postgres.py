@@ -6,13 +6,9 @@ so they are served one after the other: exactly `marraines_wanted` succeed, the 
 refused ("full" or "not_open"), and the counts are checked in the database at the end.
 """
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, connections
 from django.utils import timezone
 
 from mentorship.models import InterventionNeed, Programme, Volunteer
@@ -23,6 +19,7 @@ from tests.mentorship.factories import (
     ProgrammeFactory,
     ProgrammeMentorFactory,
 )
+from tests.support.races import connections_for, race
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -32,38 +29,8 @@ VStatus = Volunteer.Status
 
 @pytest.fixture(autouse=True)
 def _a_connection_for_every_thread():
-    assert connection.vendor == "postgresql", "run on PostgreSQL (DATABASE_URL)"
-    pool = connection.pool
-    if pool is None:
+    with connections_for(THREADS):
         yield
-        return
-    sizes = (pool.min_size, pool.max_size)
-    pool.resize(sizes[0], max(sizes[1], THREADS + 2))
-    yield
-    pool.resize(*sizes)
-
-
-def _run(barrier: threading.Barrier, call):
-    try:
-        connections["default"].ensure_connection()
-        barrier.wait(timeout=60)
-        return "ok", call()
-    except (ValidationError, PermissionDenied) as refusal:
-        return "refused", refusal
-    except Exception as error:  # Reported by race(): any other failure fails the test.
-        return "error", error
-    finally:
-        connections.close_all()
-
-
-def race(calls) -> list[tuple[str, object]]:
-    barrier = threading.Barrier(len(calls))
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        futures = [pool.submit(_run, barrier, call) for call in calls]
-        outcomes = [future.result(timeout=120) for future in futures]
-    errors = [value for kind, value in outcomes if kind == "error"]
-    assert not errors, f"unexpected failures: {errors!r}"
-    return outcomes
 
 
 @pytest.fixture

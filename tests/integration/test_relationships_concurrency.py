@@ -5,13 +5,9 @@ Same pattern as `test_event_concurrency.py`: every thread opens its own connecti
 at a barrier that releases them all at once; the invariants are read in the database after.
 """
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, connections
 from django.utils import timezone
 from notifications.models import Notification
 
@@ -26,6 +22,7 @@ from tests.mentorship.factories import (
     ProgrammeFactory,
     RelationshipFactory,
 )
+from tests.support.races import connections_for, race
 
 pytestmark = [
     pytest.mark.services,
@@ -38,37 +35,8 @@ State = Relationship.State
 
 @pytest.fixture(autouse=True)
 def _a_connection_for_every_thread():
-    assert connection.vendor == "postgresql", "run on PostgreSQL (DATABASE_URL)"
-    pool = connection.pool
-    if pool is None:
+    with connections_for(THREADS):
         yield
-        return
-    sizes = (pool.min_size, pool.max_size)
-    pool.resize(sizes[0], max(sizes[1], THREADS + 2))
-    yield
-    pool.resize(*sizes)
-
-
-def _run(barrier: threading.Barrier, call):
-    try:
-        connections["default"].ensure_connection()
-        barrier.wait(timeout=60)
-        return "ok", call()
-    except (ValidationError, PermissionDenied) as refusal:
-        return "refused", refusal
-    except Exception as error:  # Any other failure fails the test below.
-        return "error", error
-    finally:
-        connections.close_all()
-
-
-def race(calls) -> list[tuple[str, object]]:
-    barrier = threading.Barrier(len(calls))
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        outcomes = [f.result(timeout=120) for f in [pool.submit(_run, barrier, c) for c in calls]]
-    errors = [value for kind, value in outcomes if kind == "error"]
-    assert not errors, f"unexpected failures: {errors!r}"
-    return outcomes
 
 
 @pytest.fixture

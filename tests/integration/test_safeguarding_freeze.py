@@ -5,12 +5,7 @@ is kept, whatever comes after it is refused, and nothing is deleted or sent once
 frozen. Threads are released together by a barrier (see test_event_concurrency.py).
 """
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, connections
 
 from forum.chat import services as chat
 from forum.chat.models import Message, ModerationAction, Room
@@ -25,6 +20,7 @@ from tests.mentorship.factories import (
     ProgrammeFactory,
     RelationshipFactory,
 )
+from tests.support.races import connections_for, race
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -33,38 +29,8 @@ THREADS = 31
 
 @pytest.fixture(autouse=True)
 def _a_connection_for_every_thread():
-    assert connection.vendor == "postgresql", "run on PostgreSQL (-m services)"
-    pool = connection.pool
-    if pool is None:
+    with connections_for(THREADS):
         yield
-        return
-    sizes = (pool.min_size, pool.max_size)
-    pool.resize(sizes[0], max(sizes[1], THREADS + 2))
-    yield
-    pool.resize(*sizes)
-
-
-def _run(barrier, call):
-    try:
-        connections["default"].ensure_connection()
-        barrier.wait(timeout=60)
-        return "ok", call()
-    except (ValidationError, PermissionDenied) as refusal:
-        return "refused", refusal
-    except Exception as error:  # Reported below: any other failure fails the test.
-        return "error", error
-    finally:
-        connections.close_all()
-
-
-def race(calls):
-    barrier = threading.Barrier(len(calls))
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        futures = [pool.submit(_run, barrier, call) for call in calls]
-        outcomes = [future.result(timeout=120) for future in futures]
-    errors = [value for kind, value in outcomes if kind == "error"]
-    assert not errors, f"unexpected failures: {errors!r}"
-    return outcomes
 
 
 def test_nothing_is_sent_or_deleted_after_the_freeze_whatever_the_order():
