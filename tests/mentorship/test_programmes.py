@@ -186,3 +186,27 @@ def test_the_dashboard_is_a_404_for_anyone_but_the_coordinators(client, member):
     programme = ProgrammeFactory()
     client.force_login(member)
     assert client.get(reverse("mentorship:dashboard", args=[programme.slug])).status_code == 404
+
+
+def test_the_programme_list_and_page_cost_the_same_queries_whatever_their_size(client, member):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    programme = ProgrammeFactory(capacity=100)
+    client.force_login(member)
+    counts = []
+    for size in (1, 8):
+        for _ in range(size):
+            ProgrammeFactory(coordinators=[UserFactory()])
+            EnrolmentFactory(programme=programme)
+            ProgrammeMentorFactory(programme=programme)
+        programme.coordinators.add(UserFactory())
+        seen = []
+        for url in (reverse("mentorship:programme_list"), programme.get_absolute_url()):
+            client.get(url)
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            seen.append(len(queries.captured_queries))
+        counts.append(seen)
+
+    assert counts[0] == counts[1], counts
