@@ -123,13 +123,14 @@ def session_from(cookies) -> requests.Session:
     return session
 
 
-def probe(session, url, paths, count, timeout) -> tuple[Outcome, bool]:
+def probe(session, url, paths, count, timeout, *, headers=None) -> tuple[Outcome, bool]:
     """Sequential warm-up requests; False if one took longer than `timeout` (stops there)."""
     outcome = Outcome(open_loop=False)
     for i in range(count):
         start = time.perf_counter()
         try:
-            ok = session.get(url + paths[i % len(paths)], timeout=timeout).status_code == 200
+            response = session.get(url + paths[i % len(paths)], headers=headers, timeout=timeout)
+            ok = response.status_code == 200
             fast = True
         except requests.Timeout:
             ok = fast = False
@@ -142,8 +143,11 @@ def probe(session, url, paths, count, timeout) -> tuple[Outcome, bool]:
     return outcome, True
 
 
-def open_loop(cookies, url, paths, *, rate, duration, timeout, in_flight, drain) -> Outcome:
-    """Requests sent at `rate` a second for `duration` seconds on a fixed schedule."""
+def open_loop(
+    cookies, url, paths, *, rate, duration, timeout, in_flight, drain, headers=None
+) -> Outcome:
+    """Requests sent at `rate` a second for `duration` seconds on a fixed schedule; each latency
+    from the request's scheduled time, so a slow server cannot slow the client's pace."""
     n = max(1, round(rate * duration))
     local = threading.local()
     latencies: list[float | None] = [None] * n
@@ -155,7 +159,10 @@ def open_loop(cookies, url, paths, *, rate, duration, timeout, in_flight, drain)
         local.session = session
         try:
             response = session.get(
-                url + paths[i % len(paths)], timeout=timeout, allow_redirects=False
+                url + paths[i % len(paths)],
+                headers=headers,
+                timeout=timeout,
+                allow_redirects=False,
             )
             ok = response.status_code == 200
         except requests.RequestException:

@@ -73,10 +73,8 @@ import re
 import statistics
 import sys
 import tempfile
-import threading
 import time
 import warnings
-from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import ExitStack
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
@@ -90,7 +88,7 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"
 sys.path.insert(0, str(ROOT))
 from bench import _chat_seed as sqlite_bench  # noqa: E402
 from bench import registration as postgres_bench  # noqa: E402
-from bench.forum_pages import Outcome  # noqa: E402
+from bench.forum_pages import Outcome, open_loop, probe  # noqa: E402
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/egalite_bench_library"
 INDEX = "/library/"
@@ -301,76 +299,12 @@ def print_in_process(local: dict, runs: int) -> None:
 # --- The open loop -----------------------------------------------------------------------------
 
 
-def probe(session, url, paths, headers, count, timeout) -> tuple[Outcome, bool]:
-    """Sequential warm-up requests; False if one took longer than `timeout` (stops there)."""
-    outcome = Outcome(open_loop=False)
-    for i in range(count):
-        start = time.perf_counter()
-        try:
-            response = session.get(url + paths[i % len(paths)], headers=headers, timeout=timeout)
-            ok, fast = response.status_code == 200, True
-        except requests.Timeout:
-            ok = fast = False
-        elapsed = (time.perf_counter() - start) * 1000
-        outcome.latencies.append(elapsed)
-        outcome.requests += 1
-        outcome.errors += not ok
-        if not fast or elapsed > timeout * 1000:
-            return outcome, False
-    return outcome, True
-
-
-def open_loop(cookies, url, paths, headers, *, rate, duration, timeout, in_flight, drain):
-    """Requests sent at `rate` a second for `duration` seconds on a fixed schedule; each
-    latency from the request's scheduled time."""
-    n = max(1, round(rate * duration))
-    local = threading.local()
-    latencies: list[float | None] = [None] * n
-    failed = [False] * n
-    t0 = time.perf_counter() + 0.05
-
-    def fire(i: int) -> None:
-        session = getattr(local, "session", None)
-        if session is None:
-            session = local.session = requests.Session()
-            session.cookies.update(cookies)
-        try:
-            response = session.get(
-                url + paths[i % len(paths)], headers=headers, timeout=timeout, allow_redirects=False
-            )
-            ok = response.status_code == 200
-        except requests.RequestException:
-            ok = False
-            local.session = None  # a fresh connection for the next one
-        latencies[i] = (time.perf_counter() - (t0 + i / rate)) * 1000
-        failed[i] = not ok
-
-    pool = ThreadPoolExecutor(in_flight, thread_name_prefix="load")
-    futures = []
-    for i in range(n):
-        delay = t0 + i / rate - time.perf_counter()
-        if delay > 0:
-            time.sleep(delay)
-        futures.append(pool.submit(fire, i))
-    wait(futures, timeout=drain)
-    pool.shutdown(wait=True, cancel_futures=True)  # those sent end by their timeout
-    gave_up = time.perf_counter()
-    outcome = Outcome(requests=n, elapsed=gave_up - t0)
-    for i in range(n):
-        if latencies[i] is None:  # never sent: it waited until now
-            latencies[i] = (gave_up - (t0 + i / rate)) * 1000
-            failed[i] = True
-    outcome.latencies = latencies
-    outcome.errors = sum(failed)
-    return outcome
-
-
 def measure(session, url, pid, name, paths, args) -> tuple[Outcome, dict]:
     """The target's outcome, and how busy daphne and the whole machine were meanwhile."""
     headers = HEADERS.get(name, {})
     warm_paths, paths = split(name, paths, args.warmup)
     count = max(args.warmup, len(warm_paths))
-    warm, fast = probe(session, url, warm_paths, headers, count, args.timeout)
+    warm, fast = probe(session, url, warm_paths, count, args.timeout, headers=headers)
     if not fast:
         print(
             f"  {name}: a warm-up request took over {args.timeout:g} s: open loop skipped, "
@@ -383,7 +317,7 @@ def measure(session, url, pid, name, paths, args) -> tuple[Outcome, dict]:
         session.cookies,
         url,
         paths,
-        headers,
+        headers=headers,
         rate=args.rate,
         duration=args.duration,
         timeout=args.timeout,
